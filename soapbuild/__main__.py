@@ -1,0 +1,5 @@
+"""Allow ``python -m soapbuild``."""
+
+from soapbuild.cli import main
+
+main()

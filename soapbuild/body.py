@@ -1,0 +1,289 @@
+"""The Markdown body: blocks, headings, sections, addenda, prose and quotations.
+
+Positions come from the source, never from rendered HTML: markdown-it gives the
+line range of every block (``token.map``), and inside a block the prose is the
+source slice with everything that is not prose blanked out by spaces of the
+same length (code spans, raw HTML and comments, link targets, URLs, emphasis
+markers, list and quote markers). Rules search that masked text and their
+matches are offsets in the file as the clinician wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from soapbuild.formats import NoteFormat, normalize_heading
+from soapbuild.model import (
+    Addendum,
+    Block,
+    BlockKind,
+    Body,
+    Heading,
+    LabeledLine,
+    Quote,
+    Section,
+    Span,
+)
+from soapbuild.source import SourceText, blank_out
+from soapbuild.timeparse import parse_moment
+
+_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+_CONTAINER_PREFIX = re.compile(r"^[ \t]*(?:(?:>[ \t]?)|(?:[-+*][ \t]+)|(?:\d{1,9}[.)][ \t]+))+",
+                               re.M)
+_ATX_OPEN = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+|$)", re.M)
+_ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*\r?$", re.M)
+_SETEXT_UNDERLINE = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*\r?$", re.M)
+_TABLE_MARKUP = re.compile(r"\||^[ \t]*:?-{2,}:?(?:[ \t]*\|[ \t]*:?-{2,}:?)*[ \t]*$", re.M)
+_INLINE_MARKUP = re.compile(
+    r"<!--[\s\S]*?-->"  # HTML comments (suppressions live here)
+    r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"  # autolinks
+    r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # raw HTML tags, shown as text
+    r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"  # ](target "title")
+    r"|\]\[[^\]\n]*\]"  # ][reference]
+    r"|!?\[|\]"  # link and image brackets
+    r"|\b(?:https?|ftp)://[^\s<>]+|\bwww\.[^\s<>]+"  # bare URLs
+    r"|\\(?=[!-/:-@\[-`{-~])"  # backslash escapes
+    r"|(?<![\w*_~])[*_~]{1,3}(?=\S)|(?<=\S)[*_~]{1,3}(?![\w*_~])"  # emphasis markers
+)
+_BACKTICKS = re.compile(r"`+")
+_ADDENDUM = re.compile(r"^addendum\b[\s:.\-–—]*(?P<rest>.*)$", re.I)
+_DATE_IN_HEADING = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?(?:\s?(?:Z|[+-]\d{2}:?\d{2}))?")
+_LABEL = re.compile(
+    r"^[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<label>author|reason)(?:\*\*|__)?[ \t]*:"
+    r"(?:\*\*|__)?[ \t]*(?P<value>\S.*?)[ \t]*\r?$", re.I | re.M)
+_QUOTE_MARKS = re.compile(r"[\"“”]")
+
+
+@dataclass(frozen=True, slots=True)
+class _ParsedBlocks:
+    blocks: tuple[Block, ...]
+    headings: tuple[Heading, ...]
+    heading_blocks: dict[int, Block]
+
+
+def parse_body(source: SourceText, body_start: int, note_format: NoteFormat) -> tuple[Body, str]:
+    """Parse the Markdown after the front matter; return the body and the masked prose."""
+    text = source.text
+    # Blank the front matter rather than cutting it off, so that markdown-it's
+    # line numbers are the file's line numbers.
+    parse_text = blank_out(text[:body_start]) + text[body_start:]
+    parsed = _blocks(_MD.parse(parse_text), source)
+    prose, code_spans = _mask(source, parsed.blocks)
+    quotes, unbalanced = _quotes(prose, parsed.blocks)
+    sections, addenda, preamble = _divide(source, parsed, note_format)
+    body = Body(
+        start=body_start,
+        first_line=source.position(body_start).line,
+        blocks=parsed.blocks,
+        headings=parsed.headings,
+        sections=sections,
+        addenda=addenda,
+        preamble=preamble,
+        quotes=quotes,
+        unbalanced_quotes=unbalanced,
+        code_spans=code_spans,
+    )
+    return body, prose
+
+
+def _blocks(tokens: list[Token], source: SourceText) -> _ParsedBlocks:
+    blocks: list[Block] = []
+    headings: list[Heading] = []
+    heading_blocks: dict[int, Block] = {}
+    lists = quotes = 0
+    in_table = False
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif kind == "blockquote_open":
+            quotes += 1
+        elif kind == "blockquote_close":
+            quotes -= 1
+        elif kind == "table_close":
+            in_table = False
+        if token.map is None or in_table:
+            continue
+        block_kind = {
+            "paragraph_open": BlockKind.PARAGRAPH,
+            "heading_open": BlockKind.HEADING,
+            "fence": BlockKind.CODE,
+            "code_block": BlockKind.CODE,
+            "table_open": BlockKind.TABLE,
+        }.get(kind)
+        if block_kind is None:
+            continue
+        in_table = kind == "table_open"
+        first, last = token.map[0] + 1, token.map[1]
+        span = Span(source.line_start(first), source.line_end(last))
+        block = Block(block_kind, span, first, last, lists > 0, quotes > 0)
+        blocks.append(block)
+        if block_kind is BlockKind.HEADING:
+            inline = tokens[index + 1].content if index + 1 < len(tokens) else ""
+            heading = _heading(source, block, inline, int(token.tag[1]))
+            headings.append(heading)
+            heading_blocks[heading.line] = block
+    return _ParsedBlocks(tuple(blocks), tuple(headings), heading_blocks)
+
+
+def _heading(source: SourceText, block: Block, inline: str, level: int) -> Heading:
+    line_text = source.text[block.span.start:source.line_end(block.first_line)]
+    found = line_text.find(inline.split("\n", 1)[0]) if inline else -1
+    start = block.span.start + max(found, 0)
+    text_span = Span(start, start + len(inline.split("\n", 1)[0]))
+    return Heading(inline.strip(), level, block.first_line, block.span, text_span)
+
+
+def _mask(source: SourceText, blocks: Iterable[Block]) -> tuple[str, tuple[Span, ...]]:
+    """Build the prose text: the file with everything that is not prose blanked."""
+    text = source.text
+    pieces: list[str] = []
+    code_spans: list[Span] = []
+    position = 0
+    for block in blocks:
+        if block.kind is BlockKind.CODE:
+            continue
+        pieces.append(blank_out(text[position:block.span.start]))
+        chunk = text[block.span.start:block.span.end]
+        hidden = list(_markup(chunk, block))
+        for start, end in _code_spans(chunk):
+            hidden.append((start, end))
+            code_spans.append(Span(block.span.start + start, block.span.start + end))
+        pieces.append(_blank_ranges(chunk, hidden))
+        position = block.span.end
+    pieces.append(blank_out(text[position:]))
+    return "".join(pieces), tuple(code_spans)
+
+
+def _markup(chunk: str, block: Block) -> Iterator[tuple[int, int]]:
+    patterns = [_INLINE_MARKUP]
+    if block.in_list or block.in_blockquote:
+        patterns.append(_CONTAINER_PREFIX)
+    if block.kind is BlockKind.HEADING:
+        patterns += [_ATX_OPEN, _ATX_CLOSE, _SETEXT_UNDERLINE]
+    if block.kind is BlockKind.TABLE:
+        patterns.append(_TABLE_MARKUP)
+    for pattern in patterns:
+        for match in pattern.finditer(chunk):
+            if match.end() > match.start():
+                yield match.start(), match.end()
+
+
+def _code_spans(chunk: str) -> Iterator[tuple[int, int]]:
+    """CommonMark code spans: a run of n backticks up to the next run of exactly n."""
+    position = 0
+    while True:
+        opener = _BACKTICKS.search(chunk, position)
+        if opener is None:
+            return
+        width = len(opener.group())
+        closer = re.compile(rf"(?<!`)`{{{width}}}(?!`)").search(chunk, opener.end())
+        if closer is None:
+            position = opener.end()
+            continue
+        yield opener.start(), closer.end()
+        position = closer.end()
+
+
+def _blank_ranges(chunk: str, ranges: list[tuple[int, int]]) -> str:
+    if not ranges:
+        return chunk
+    pieces: list[str] = []
+    position = 0
+    for start, end in sorted(ranges):
+        if end <= position:
+            continue
+        start = max(start, position)
+        pieces.append(chunk[position:start])
+        pieces.append(blank_out(chunk[start:end]))
+        position = end
+    pieces.append(chunk[position:])
+    return "".join(pieces)
+
+
+def _quotes(prose: str, blocks: Iterable[Block]) -> tuple[tuple[Quote, ...], tuple[Span, ...]]:
+    """Pair quotation marks inside each block; a quote may wrap lines, not blocks."""
+    quotes: list[Quote] = []
+    unbalanced: list[Span] = []
+    for block in blocks:
+        if block.kind is BlockKind.CODE:
+            continue
+        straight_open: int | None = None
+        curly_open: int | None = None
+        for match in _QUOTE_MARKS.finditer(prose, block.span.start, block.span.end):
+            at, mark = match.start(), match.group()
+            if mark == '"':
+                if straight_open is None:
+                    straight_open = at
+                else:
+                    quotes.append(Quote(Span(straight_open, at + 1), "straight"))
+                    straight_open = None
+            elif mark == "“":
+                if curly_open is not None:
+                    unbalanced.append(Span(curly_open, curly_open + 1))
+                curly_open = at
+            elif curly_open is None:
+                unbalanced.append(Span(at, at + 1))
+            else:
+                quotes.append(Quote(Span(curly_open, at + 1), "curly"))
+                curly_open = None
+        unbalanced.extend(Span(at, at + 1) for at in (straight_open, curly_open) if at is not None)
+    quotes.sort(key=lambda quote: quote.span.start)
+    return tuple(quotes), tuple(sorted(unbalanced, key=lambda span: span.start))
+
+
+def _divide(
+    source: SourceText, parsed: _ParsedBlocks, note_format: NoteFormat
+) -> tuple[tuple[Section, ...], tuple[Addendum, ...], tuple[Block, ...]]:
+    """Cut the body at section and addendum headings (levels 1–3)."""
+    marks: list[tuple[Heading, str | None]] = []  # (heading, section name or None = addendum)
+    for heading in parsed.headings:
+        if heading.level > 3:
+            continue
+        name = note_format.section_for(heading.text)
+        if name is not None:
+            marks.append((heading, name))
+        elif _ADDENDUM.match(normalize_heading(heading.text)):
+            marks.append((heading, None))
+    last_line = source.line_count
+    first_mark = marks[0][0].line if marks else last_line + 1
+    preamble = tuple(b for b in parsed.blocks if b.last_line < first_mark)
+    sections: list[Section] = []
+    addenda: list[Addendum] = []
+    for index, (heading, name) in enumerate(marks):
+        end_line = marks[index + 1][0].line - 1 if index + 1 < len(marks) else last_line
+        span = Span(heading.span.start, source.line_end(end_line))
+        inner = tuple(b for b in parsed.blocks if heading.line < b.first_line <= end_line
+                      and b is not parsed.heading_blocks.get(heading.line))
+        if name is not None:
+            sections.append(Section(name, heading, span, end_line, inner))
+        else:
+            addenda.append(_addendum(source, heading, span, end_line, inner))
+    return tuple(sections), tuple(addenda), preamble
+
+
+def _addendum(
+    source: SourceText, heading: Heading, span: Span, last_line: int, blocks: tuple[Block, ...]
+) -> Addendum:
+    match = _ADDENDUM.match(normalize_heading(heading.text))
+    rest = match.group("rest") if match else ""
+    found = _DATE_IN_HEADING.search(rest.upper())
+    date_text = found.group() if found else rest.strip()
+    date = parse_moment(found.group()) if found else None
+    labels: dict[str, LabeledLine] = {}
+    body_start = source.line_start(heading.line + 1)
+    for label in _LABEL.finditer(source.text, body_start, span.end):
+        key = label.group("label").lower()
+        labels.setdefault(key, LabeledLine(label.group("value"),
+                                           Span(label.start("label"), label.end("value"))))
+    return Addendum(heading, date, date_text, span, last_line, blocks,
+                    labels.get("author"), labels.get("reason"))

@@ -1,0 +1,47 @@
+"""Finding the note files to check."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+NOTE_SUFFIXES = (".md", ".markdown")
+
+
+class PathError(Exception):
+    """A path given on the command line that does not exist."""
+
+
+def note_files(paths: Iterable[Path]) -> list[Path]:
+    """Every note below the given folders, plus files named explicitly, sorted, each once.
+
+    Hidden folders (``.git``, ``.soapbuild``) are skipped; a file named on the
+    command line is checked whatever its suffix, because the user asked for it.
+    """
+    found: dict[Path, None] = {}
+    for path in paths:
+        if path.is_dir():
+            for file in _walk(path):
+                found.setdefault(file, None)
+        elif path.exists() or path.is_symlink():
+            found.setdefault(path, None)
+        else:
+            raise PathError(f"{path}: no such file or folder")
+    return sorted(found)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.lower().endswith(NOTE_SUFFIXES) and not name.startswith("."):
+                yield Path(root) / name
+
+
+def display_path(path: Path, base: Path) -> str:
+    """A path as the user should see it: relative to ``base`` when inside it, POSIX-style."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

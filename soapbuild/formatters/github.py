@@ -1,0 +1,29 @@
+"""GitHub Actions workflow commands, so findings appear as annotations on the diff."""
+
+from __future__ import annotations
+
+from soapbuild.checker import CheckRun
+from soapbuild.findings import Severity
+from soapbuild.formatters.text import summary
+
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(run: CheckRun, tty: bool) -> str:
+    lines = []
+    for f in run.findings:
+        message = f.message + (f" {f.suggestion}" if f.suggestion else "")
+        lines.append(
+            f"::{_LEVEL[f.severity]} file={_property(f.path)},line={f.line},col={f.column},"
+            f"endLine={f.end_line},endColumn={f.end_column},title={_property(f.code)}"
+            f"::{_data(message)}")
+    lines.append(summary(run, tty=False))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,23 @@
+"""The checks: pure functions from a parsed note (and the context) to hits.
+
+Each module holds one family. A check never prints, writes or reads a file;
+severity, suppression and output are the checker's and the formatters' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from soapbuild.context import Context
+from soapbuild.findings import Hit
+from soapbuild.model import Note
+from soapbuild.rules import addenda, fields, sections, timeliness
+
+NoteCheck = Callable[[Note, Context], Iterable[Hit]]
+
+CHECKS: tuple[NoteCheck, ...] = (
+    fields.check,
+    sections.check,
+    addenda.check,
+    timeliness.check,
+)

@@ -1,0 +1,75 @@
+"""Front-matter fields: required, well typed, known, not repeated (codes F001–F006)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from soapbuild.context import Context
+from soapbuild.findings import Hit
+from soapbuild.header import FIELDS, KNOWN_FIELDS
+from soapbuild.model import Note, Span
+
+_EXAMPLES = {
+    "client": "client: C-1042",
+    "clinician": "clinician: Jordan Rivera, LCSW",
+    "session_date": "session_date: 2026-11-20 15:00",
+    "occurred": "occurred: true",
+}
+
+
+def check(note: Note, context: Context) -> Iterator[Hit]:
+    header = note.header
+    if not header.readable:
+        return
+    top = Span(0, min(3, len(note.source.text)))
+    present = {raw.name for raw in header.fields if raw.kind != "null"}
+    unknown = [raw for raw in header.fields if raw.name not in KNOWN_FIELDS]
+    for spec in FIELDS:
+        if not spec.required or spec.name in present:
+            continue
+        raw = header.field(spec.name)
+        typo = next((u for u in unknown if _close(u.name, [spec.name])), None)
+        if raw is not None:
+            yield Hit("F001", raw.key_span, f"Required field '{spec.name}' has no value.",
+                      f"Write {_EXAMPLES[spec.name]!r}.")
+        elif typo is not None:
+            yield Hit("F001", typo.key_span,
+                      f"Required field '{spec.name}' is missing; '{typo.name}' looks like a "
+                      "misspelling of it.", f"Rename '{typo.name}' to '{spec.name}'.")
+        else:
+            yield Hit("F001", top, f"Required field '{spec.name}' is missing.",
+                      f"Add {_EXAMPLES[spec.name]!r} to the front matter.")
+    for problem in header.problems:
+        yield Hit("F002", problem.span, problem.message)
+    for raw in unknown:
+        close = _close(raw.name, list(KNOWN_FIELDS))
+        hint = f"; did you mean '{close}'?" if close else "."
+        yield Hit("F003", raw.key_span, f"Unknown field '{raw.name}'{hint}",
+                  f"Rename it to '{close}'." if close else
+                  "Remove it, or move the information into the note's text.")
+    if header.occurred is False and not header.reason:
+        occurred = header.field("occurred")
+        yield Hit("F004", occurred.key_span if occurred else top,
+                  "The session did not occur, but no 'reason' says why.",
+                  "Add a reason, e.g. 'reason: no-show' or 'reason: late-cancel'.")
+    if header.format is not None and header.format not in context.settings.formats:
+        raw_format = header.field("format")
+        known = ", ".join(sorted(context.settings.formats))
+        close = _close(header.format, list(context.settings.formats))
+        hint = f"; did you mean '{close}'?" if close else f"; known formats: {known}."
+        yield Hit("F005", raw_format.value_span if raw_format else top,
+                  f"Unknown note format '{header.format}'{hint}",
+                  "Use a built-in format or define it under [formats] in soapbuild.toml.")
+    seen: set[str] = set()
+    for raw in header.fields:
+        if raw.name in seen:
+            yield Hit("F006", raw.key_span,
+                      f"Field '{raw.name}' is given more than once; only one value can count.",
+                      "Keep one line for it and delete the other.")
+        seen.add(raw.name)
+
+
+def _close(name: str, candidates: list[str]) -> str | None:
+    found = difflib.get_close_matches(name.lower(), candidates, n=1, cutoff=0.75)
+    return found[0] if found else None

@@ -1,0 +1,109 @@
+"""Sections of the note's format: present, non-empty, unique, ordered (codes S001–S006)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+
+from soapbuild.context import Context
+from soapbuild.findings import Hit
+from soapbuild.formats import normalize_heading
+from soapbuild.model import BlockKind, Note, Section, Span
+
+
+@cache
+def placeholders() -> frozenset[str]:
+    """Words that fill a section without saying anything (data/placeholders.txt)."""
+    text = resources.files("soapbuild").joinpath("data/placeholders.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def check(note: Note, context: Context) -> Iterator[Hit]:
+    body = note.body
+    if note.header.occurred is False:
+        for section in body.sections:
+            yield Hit("S006", section.heading.text_span,
+                      f"The session did not occur, so the note must not hold a "
+                      f"'{section.heading.text}' section.",
+                      "Keep a short remark on what happened (e.g. the outreach made) and remove "
+                      "the clinical sections.")
+        return
+    note_format = context.note_format(note)
+    order = {name: index for index, name in enumerate(note_format.sections)}
+    yield from _missing(note, note_format.sections)
+    seen: set[str] = set()
+    furthest: Section | None = None
+    first_addendum = body.addenda[0].heading.line if body.addenda else None
+    for section in body.sections:
+        if section.name in seen:
+            yield Hit("S003", section.heading.text_span,
+                      f"'{section.name}' appears a second time; each section appears once.",
+                      f"Merge the two '{section.name}' sections.")
+            continue
+        seen.add(section.name)
+        if first_addendum is not None and section.heading.line > first_addendum:
+            yield Hit("S004", section.heading.text_span,
+                      f"'{section.name}' comes after an addendum; addenda follow the last section.",
+                      "Move the addendum below the last section.")
+        elif furthest is not None and order[section.name] < order[furthest.name]:
+            yield Hit("S004", section.heading.text_span,
+                      f"'{section.name}' comes after '{furthest.name}'; the order is "
+                      f"{', '.join(note_format.sections)}.",
+                      f"Move '{section.name}' above '{furthest.name}'.")
+        if furthest is None or order[section.name] > order[furthest.name]:
+            furthest = section
+        if _is_empty(note, section):
+            yield Hit("S002", section.heading.text_span,
+                      f"'{section.name}' is empty or holds only a placeholder.",
+                      f"Write what the {section.name} section should document.")
+    if body.preamble:
+        first = body.preamble[0]
+        yield Hit("S005", Span(first.span.start, note.source.line_end(first.first_line)),
+                  f"Text before the first section ('{note_format.sections[0]}') belongs to no "
+                  "section.", f"Move it into the section it belongs to.")
+
+
+def _missing(note: Note, names: tuple[str, ...]) -> Iterator[Hit]:
+    present = {section.name for section in note.body.sections}
+    section_lines = {section.heading.line for section in note.body.sections}
+    stray = [h for h in note.body.headings if h.level <= 3 and h.line not in section_lines
+             and not normalize_heading(h.text).startswith("addendum")]
+    for index, name in enumerate(names):
+        if name in present:
+            continue
+        typo = next((h for h in stray if difflib.SequenceMatcher(
+            None, normalize_heading(h.text), name.lower()).ratio() >= 0.75), None)
+        if typo is not None:
+            yield Hit("S001", typo.text_span,
+                      f"Section '{name}' is missing; the heading '{typo.text}' looks like a "
+                      "misspelling of it.", f"Rename the heading to '{name}'.")
+            continue
+        later = [s for s in note.body.sections if s.name in names[index + 1:]]
+        if later:
+            where = later[0].heading.text_span
+            message = f"Section '{name}' is missing; it belongs before '{later[0].name}'."
+        else:
+            end = len(note.source.text.rstrip())
+            where = Span(note.source.line_start(note.source.position(end).line), end)
+            message = f"Section '{name}' is missing; it belongs at the end of the note."
+        yield Hit("S001", where, message, f"Add a '## {name}' heading and its text.")
+
+
+_WORDS = re.compile(r"[^\w/]+")
+
+
+def _is_empty(note: Note, section: Section) -> bool:
+    """True when nothing but sub-headings, whitespace or a placeholder is under the heading."""
+    words = []
+    for block in section.blocks:
+        if block.kind is BlockKind.HEADING:
+            continue
+        if block.kind is BlockKind.CODE:
+            return False
+        words.append(note.prose[block.span.start:block.span.end])
+    text = _WORDS.sub(" ", " ".join(words)).strip().lower()
+    return not text or text in placeholders()

@@ -1,0 +1,64 @@
+"""Submission times against the session and the deadline (codes T001–T005)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from soapbuild.context import Context
+from soapbuild.deadlines import deadline, session_start
+from soapbuild.findings import Hit
+from soapbuild.model import Note, Span
+
+
+def check(note: Note, context: Context) -> Iterator[Hit]:
+    header = note.header
+    if header.session_date is None:
+        return
+    settings = context.settings
+    start = session_start(header.session_date, settings)
+    due = deadline(header.session_date, header.service_code, settings)
+    shown_due = _show(due.astimezone(settings.timezone))
+    if header.submitted is not None:
+        submitted = context.aware(header.submitted)
+        where = _value_span(note, "submitted")
+        if submitted < start:
+            yield Hit("T001", where,
+                      f"Submitted {header.submitted.text}, before the session started "
+                      f"({header.session_date.text}).",
+                      "Check the date: 'submitted' is when the note was signed off.")
+        elif submitted > context.now:
+            yield Hit("T002", where, f"Submitted {header.submitted.text}, which is in the future.",
+                      "Check the date: 'submitted' is when the note was signed off.")
+        elif submitted > due:
+            yield Hit("T003", where,
+                      f"Submitted {_duration(submitted - due)} after the deadline ({shown_due}).",
+                      "A late note cannot be made on time; it is counted in the report.")
+        return
+    where = _value_span(note, "session_date")
+    if context.now > due:
+        yield Hit("T004", where,
+                  f"The note is still a draft {_duration(context.now - due)} after its deadline "
+                  f"({shown_due}).", "Finish the note and run 'soapbuild submit' on it.")
+    elif due - context.now <= timedelta(hours=settings.due_soon_hours):
+        yield Hit("T005", where, f"The note is due in {_duration(due - context.now)} "
+                  f"({shown_due}).", "Finish the note and run 'soapbuild submit' on it.")
+
+
+def _value_span(note: Note, name: str) -> Span:
+    raw = note.header.field(name)
+    return raw.value_span if raw is not None else Span(0, 3)
+
+
+def _duration(delta: timedelta) -> str:
+    """'30 h 5 min (1.3 days)': hours for billing staff, days for a sense of scale."""
+    minutes = int(delta.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    text = f"{hours} h {rest} min" if hours else f"{rest} min"
+    if delta >= timedelta(days=1):
+        text += f" ({delta.total_seconds() / 86400:.1f} days)"
+    return text
+
+
+def _show(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M %Z")
