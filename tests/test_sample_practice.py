@@ -1,0 +1,53 @@
+"""The sample practice in notes/: every planted flaw is found where it is, and nothing else."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NOW = "2026-11-28 12:00"
+
+
+def _check(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "soapbuild", "check", "--now", NOW, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _planted() -> set[tuple[str, int, int, str]]:
+    with (REPO / "tests" / "data" / "sample_flaws.csv").open(encoding="utf-8") as handle:
+        return {(row["path"], int(row["line"]), int(row["column"]), row["code"]) for row in csv.DictReader(handle)}
+
+
+def test_check_reports_exactly_the_planted_flaws() -> None:
+    result = _check("--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    found = {(f["path"], f["line"], f["column"], f["code"]) for f in report["findings"]}
+    assert found == _planted()
+
+
+def test_clean_notes_have_no_findings_and_the_practice_is_realistic() -> None:
+    report = json.loads(_check("--format", "json").stdout)
+    flawed = {path for path, *_ in _planted()}
+    clean = [path for path in report["files"] if path not in flawed]
+    assert len(clean) >= 10
+    clients = {p.split("/")[1] for p in report["files"]}
+    assert len(clients) >= 3 and len(report["files"]) >= 15
+
+
+def test_text_output_is_one_finding_per_line_with_a_summary() -> None:
+    result = _check()
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "Checked 22 notes: 8 errors, 4 warnings, 1 info in 12 files."
+    assert "notes/C-1078/2026-10-22.md:28:4: S004 'Assessment' comes after 'Plan'" in lines[9]
+    assert all(line.count(":") >= 3 for line in lines[:-1])
+    assert "\x1b[" not in result.stdout  # plain when piped
