@@ -1,0 +1,135 @@
+"""Settings: every key validated, errors name the key (exit 2), values take effect."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from soapbuild.cli import main
+from soapbuild.registry import known_codes
+from soapbuild.settings import SettingsError, load_settings
+
+NOTE = """---
+client: C-1
+clinician: Jordan Rivera, LCSW
+session_date: 2026-11-20 15:00
+occurred: true
+submitted: 2026-11-24 15:30
+---
+{body}
+"""
+SOAP = "## Subjective\nSlept 6 hours.\n\n## Objective\nCalm.\n\n## Assessment\nDenies SI/HI.\n\n" \
+       "## Plan\nNext session in a week.\n"
+GIRP = "## Goal\nSleep.\n\n## Intervention\nCBT-I.\n\n## Response\nEngaged.\n\n## Plan\nWeekly.\n"
+
+
+def _workspace(tmp_path: Path, settings: str, body: str = SOAP, extra: str = "") -> Path:
+    (tmp_path / "soapbuild.toml").write_text(settings, "utf-8")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "n.md").write_text(
+        NOTE.format(body=body).replace("occurred: true", "occurred: true" + extra), "utf-8")
+    return tmp_path
+
+
+def _check(workspace: Path, *args: str) -> tuple[int, dict | str]:
+    result = CliRunner().invoke(main, ["-C", str(workspace), "check", "--now",
+                                       "2026-11-27 12:00", "--format", "json", *args])
+    if result.exit_code == 2:
+        return 2, result.output
+    return result.exit_code, json.loads(result.output)
+
+
+def _codes(report: dict) -> list[str]:
+    return [f["code"] for f in report["findings"]]
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ('timezon = "UTC"', "'timezon' is not a setting; did you mean 'timezone'?"),
+    ('timezone = "Mars/Olympus"', "'timezone' = 'Mars/Olympus' is not a known IANA time zone"),
+    ("deadline_hours = \"72\"", "'deadline_hours' must be a number"),
+    ("deadline_hours = -1", "'deadline_hours' must be a number"),
+    ("deadline_business_days = 0", "'deadline_business_days' must be a whole number"),
+    ("deadline_hours = 72\ndeadline_business_days = 2", "cannot both be set"),
+    ("notes_dir = 3", "'notes_dir' must be a folder name"),
+    ("[rules]\nignore = [\"S01\"]", "'rules.ignore': 'S01' is not a rule code"),
+    ("[rules]\nignore = \"S001\"", "'rules.ignore' must be a list of strings"),
+    ("[rules.severity]\nS001 = \"fatal\"", "'rules.severity.S001' must be \"error\""),
+    ("[rules]\nskip = []", "'rules.skip' is not a setting"),
+    ("[formats.girp]\nsection = []", "'formats.girp.section' is not a setting"),
+    ("[formats.girp]\nsections = []", "'formats.girp.sections' must name at least one"),
+    ("[copied]\nthreshold = 2", "'copied.threshold' must be a number between 0 and 1"),
+    ("[vocabulary]\nextend = 1", "'vocabulary.extend' must be a list of strings"),
+    ("[deadline_overrides]\n\"90839\" = \"soon\"", "'deadline_overrides.90839' must be a number"),
+    ("formats = 1", "'formats' must be a table"),
+    ("timezone = ", "not valid TOML"),
+])
+def test_bad_settings_exit_2_naming_the_key(tmp_path: Path, text: str, named: str) -> None:
+    code, output = _check(_workspace(tmp_path, text))
+    assert code == 2
+    assert named in str(output)
+    assert "soapbuild.toml" in str(output)
+    assert "Traceback" not in str(output)
+
+
+def test_pyproject_tool_table_is_read_and_named_in_errors(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.soapbuild]\nnotes_dir = "records"\n'
+                                             'edit_windw_hours = 1\n', "utf-8")
+    with pytest.raises(SettingsError, match=r"\[tool\.soapbuild\]: 'edit_windw_hours' is not a "
+                                            r"setting; did you mean 'edit_window_hours'"):
+        load_settings(tmp_path, known_codes())
+    (tmp_path / "pyproject.toml").write_text('[tool.soapbuild]\nnotes_dir = "records"\n', "utf-8")
+    settings = load_settings(tmp_path, known_codes())
+    assert settings.notes_path == tmp_path / "records"
+
+
+def test_settings_are_found_from_a_sub_folder(tmp_path: Path) -> None:
+    (tmp_path / "soapbuild.toml").write_text('timezone = "Europe/Berlin"\n', "utf-8")
+    inner = tmp_path / "notes" / "C-1"
+    inner.mkdir(parents=True)
+    settings = load_settings(inner, known_codes())
+    assert settings.root == tmp_path.resolve()
+    assert str(settings.timezone) == "Europe/Berlin"
+
+
+def test_defaults_without_a_settings_file(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, known_codes())
+    assert (settings.deadline_hours, settings.edit_window_hours, settings.due_soon_hours) == (
+        72, 24, 24)
+    assert settings.notes_dir == "notes" and settings.output_dir == "output"
+    assert set(settings.formats) == {"soap", "dap", "birp"}
+
+
+def test_deadline_hours_and_timezone_change_what_is_late(tmp_path: Path) -> None:
+    # Submitted 96.5 h after a 15:00 New York session.
+    workspace = _workspace(tmp_path, 'timezone = "America/New_York"\ndeadline_hours = 72\n')
+    assert "T003" in _codes(_check(workspace)[1])  # type: ignore[arg-type]
+    (workspace / "soapbuild.toml").write_text(
+        'timezone = "America/New_York"\ndeadline_hours = 100\n', "utf-8")
+    assert "T003" not in _codes(_check(workspace)[1])  # type: ignore[arg-type]
+
+
+def test_ignore_and_severity_settings(tmp_path: Path) -> None:
+    workspace = _workspace(tmp_path, 'timezone = "UTC"\n')
+    code, report = _check(workspace)
+    assert code == 0 and _codes(report) == ["T003"]  # type: ignore[arg-type]
+    (workspace / "soapbuild.toml").write_text('[rules.severity]\nT003 = "error"\n', "utf-8")
+    code, report = _check(workspace)
+    assert code == 1 and report["findings"][0]["severity"] == "error"  # type: ignore[index]
+    (workspace / "soapbuild.toml").write_text('[rules]\nignore = ["t003"]\n', "utf-8")
+    code, report = _check(workspace)
+    assert code == 0 and _codes(report) == []  # type: ignore[arg-type]
+
+
+def test_custom_format_from_settings(tmp_path: Path) -> None:
+    settings = '[formats.girp]\nsections = ["Goal", "Intervention", "Response", "Plan"]\n'
+    workspace = _workspace(tmp_path, settings, body=GIRP, extra="\nformat: GIRP")
+    code, report = _check(workspace, "--strict")
+    assert [c for c in _codes(report) if c != "T003"] == []  # type: ignore[arg-type]
+    # The same note without the format is a SOAP note missing its sections.
+    workspace_soap = tmp_path / "other"
+    workspace_soap.mkdir()
+    _workspace(workspace_soap, settings, body=GIRP)
+    assert _codes(_check(workspace_soap)[1]).count("S001") == 3  # type: ignore[arg-type]
