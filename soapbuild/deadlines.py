@@ -7,7 +7,7 @@ local day: "within 2 business days" of a Friday session ends when Tuesday does.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from soapbuild.model import Moment
 from soapbuild.settings import Settings
@@ -31,7 +31,7 @@ def deadline(session: Moment, service_code: str | None, settings: Settings) -> d
 
 
 def _plus_hours(start: datetime, hours: float) -> datetime:
-    utc = start.astimezone(timezone.utc)
+    utc = start.astimezone(UTC)
     return (utc + timedelta(hours=hours)).astimezone(start.tzinfo)
 
 

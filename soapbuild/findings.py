@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from soapbuild.model import Span
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How much a finding matters: an error means the note is not a complete record."""
 
     ERROR = "error"

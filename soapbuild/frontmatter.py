@@ -115,8 +115,9 @@ def _raw_field(name: str, node: yaml.Node, key_span: Span, value_span: Span) -> 
         if node.tag == _NULL_TAG and not node.style:
             return RawField(name, None, "null", False, key_span, value_span)
         return RawField(name, str(node.value), "scalar", bool(node.style), key_span, value_span)
-    kind = "sequence" if isinstance(node, yaml.SequenceNode) else "mapping"
-    return RawField(name, None, kind, False, key_span, value_span)
+    if isinstance(node, yaml.SequenceNode):
+        return RawField(name, None, "sequence", False, key_span, value_span)
+    return RawField(name, None, "mapping", False, key_span, value_span)
 
 
 def _find_alias(root: yaml.Node) -> yaml.Node | None:

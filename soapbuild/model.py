@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from soapbuild.source import SourceText
@@ -98,7 +98,7 @@ class Header:
         return next((f for f in self.fields if f.name == name), None)
 
 
-class BlockKind(str, Enum):
+class BlockKind(StrEnum):
     """What kind of Markdown block a run of prose comes from."""
 
     PARAGRAPH = "paragraph"

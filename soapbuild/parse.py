@@ -39,7 +39,8 @@ def read_note(path: Path, display: str, formats: dict[str, NoteFormat]) -> Parse
             data = handle.read(MAX_NOTE_BYTES + 1)
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        return ParseResult(display, None, (Hit("R001", None, f"The file cannot be read: {reason}."),))
+        hit = Hit("R001", None, f"The file cannot be read: {reason}.")
+        return ParseResult(display, None, (hit,))
     return parse_note(data, display, formats)
 
 

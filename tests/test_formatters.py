@@ -9,7 +9,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from validators import validate_sarif
 
 REPO = Path(__file__).resolve().parents[1]

@@ -24,7 +24,10 @@ def _check(*args: str) -> subprocess.CompletedProcess[str]:
 
 def _planted() -> set[tuple[str, int, int, str]]:
     with (REPO / "tests" / "data" / "sample_flaws.csv").open(encoding="utf-8") as handle:
-        return {(row["path"], int(row["line"]), int(row["column"]), row["code"]) for row in csv.DictReader(handle)}
+        return {
+            (row["path"], int(row["line"]), int(row["column"]), row["code"])
+            for row in csv.DictReader(handle)
+        }
 
 
 def test_check_reports_exactly_the_planted_flaws() -> None:

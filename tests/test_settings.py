@@ -126,7 +126,7 @@ def test_ignore_and_severity_settings(tmp_path: Path) -> None:
 def test_custom_format_from_settings(tmp_path: Path) -> None:
     settings = '[formats.girp]\nsections = ["Goal", "Intervention", "Response", "Plan"]\n'
     workspace = _workspace(tmp_path, settings, body=GIRP, extra="\nformat: GIRP")
-    code, report = _check(workspace, "--strict")
+    _, report = _check(workspace, "--strict")
     assert [c for c in _codes(report) if c != "T003"] == []  # type: ignore[arg-type]
     # The same note without the format is a SOAP note missing its sections.
     workspace_soap = tmp_path / "other"

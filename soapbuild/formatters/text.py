@@ -14,7 +14,7 @@ _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "c
 
 def render(run: CheckRun, tty: bool) -> str:
     lines: list[str] = []
-    for path, group in groupby(run.findings, key=lambda f: f.path):
+    for _path, group in groupby(run.findings, key=lambda f: f.path):
         if tty and lines:
             lines.append("")
         for finding in group:
@@ -45,6 +45,7 @@ def summary(run: CheckRun, tty: bool) -> str:
         text = f"Checked {notes} {noun}: no findings."
         return click.style(text, fg="green") if tty else text
     affected = len({f.path for f in run.findings})
-    text = f"Checked {notes} {noun}: {', '.join(parts)} in {affected} {('file' if affected == 1 else 'files')}."
+    files = "file" if affected == 1 else "files"
+    text = f"Checked {notes} {noun}: {', '.join(parts)} in {affected} {files}."
     colour = "red" if run.count(Severity.ERROR) else "yellow"
     return click.style(text, fg=colour, bold=True) if tty else text

@@ -64,7 +64,7 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
         first = body.preamble[0]
         yield Hit("S005", Span(first.span.start, note.source.line_end(first.first_line)),
                   f"Text before the first section ('{note_format.sections[0]}') belongs to no "
-                  "section.", f"Move it into the section it belongs to.")
+                  "section.", "Move it into the section it belongs to.")
 
 
 def _missing(note: Note, names: tuple[str, ...]) -> Iterator[Hit]:
