@@ -42,6 +42,6 @@ def _walk(folder: Path) -> Iterator[Path]:
 def display_path(path: Path, base: Path) -> str:
     """A path as the user should see it: relative to ``base`` when inside it, POSIX-style."""
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
+        return path.absolute().relative_to(base.absolute()).as_posix()
     except ValueError:
         return path.as_posix()

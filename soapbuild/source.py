@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 BOM = "\ufeff"
 _LONE_CR = re.compile(r"\r(?!\n)")
+_NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,4 +73,6 @@ class SourceText:
 
 def blank_out(text: str) -> str:
     """Replace everything but line breaks with spaces, keeping every offset valid."""
-    return re.sub(r"[^\r\n]", " ", text)
+    if "\n" not in text and "\r" not in text:
+        return " " * len(text)
+    return _NOT_LINE_BREAK.sub(lambda run: " " * len(run.group()), text)
