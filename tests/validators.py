@@ -1,0 +1,384 @@
+"""Wrappers around the third-party validators the test suite checks output with.
+
+soapbuild's SARIF and HTML output is checked by the reference tools rather than
+by our own assertions, because a hand-written check only proves what its author
+thought the format was.  The tools are pinned in ``tools/package.json`` and
+installed by ``npm ci --prefix tools`` (``.ci/run`` does this):
+
+* ``@microsoft/sarif-multitool-linux``: the SARIF Multitool, whose ``validate``
+  verb checks a log against the SARIF 2.1.0 schema and the spec's own rules.
+* ``vnu-jar``: the W3C Nu HTML Checker, run with the machine's ``java``
+  (Java 17 or newer).
+* ``axe-core``: the accessibility engine whose ``axe.min.js`` the browser tests
+  inject into Chromium.
+
+A missing tool raises ``RuntimeError`` instead of skipping the test: CI installs
+every tool, so a missing one is a broken setup and must fail loudly, never turn
+into a silently green run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "AXE_MIN_JS",
+    "SARIF_MULTITOOL",
+    "SARIF_SCHEMA",
+    "TOOLS_DIR",
+    "VNU_JAR",
+    "axe_core_source",
+    "validate_html",
+    "validate_sarif",
+]
+
+TOOLS_DIR = Path(__file__).resolve().parents[1] / "tools" / "node_modules"
+
+#: The self-contained .NET executable inside the npm package (x86-64 Linux).
+#: It is called directly rather than through the package's ``bin.js`` so that
+#: no Node.js process and no shell sit between us and its exit code.
+SARIF_MULTITOOL = TOOLS_DIR / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"
+#: The SARIF 2.1.0 JSON schema that ships with the Multitool.
+SARIF_SCHEMA = TOOLS_DIR / "@microsoft" / "sarif-multitool-linux" / "sarif-2.1.0.json"
+VNU_JAR = TOOLS_DIR / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_MIN_JS = TOOLS_DIR / "axe-core" / "axe.min.js"
+
+_INSTALL_HINT = (
+    "install the pinned tools with `npm ci --prefix tools` from the repository root "
+    "(.ci/run does this)"
+)
+
+#: Generous: each call takes about 1-2 s here, but CI machines can be busy.
+DEFAULT_TIMEOUT = 300.0
+
+
+def _require_file(path: Path, what: str) -> Path:
+    if not path.is_file():
+        raise RuntimeError(f"{what} not found at {path}: {_INSTALL_HINT}")
+    return path
+
+
+def _run(
+    cmd: Sequence[str],
+    *,
+    timeout: float,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a tool with captured output, turning a hang or a missing binary into RuntimeError."""
+    try:
+        return subprocess.run(
+            list(cmd),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=timeout,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise RuntimeError(
+            f"{cmd[0]} did not finish within {timeout:g} s: {' '.join(cmd)}"
+        ) from exc
+    except OSError as exc:  # not executable, wrong architecture, ...
+        raise RuntimeError(f"could not run {cmd[0]}: {exc}; {_INSTALL_HINT}") from exc
+
+
+def _describe(proc: subprocess.CompletedProcess[str]) -> str:
+    return (
+        f"exit code {proc.returncode}\n"
+        f"--- stdout ---\n{proc.stdout[-4000:]}\n"
+        f"--- stderr ---\n{proc.stderr[-4000:]}"
+    )
+
+
+# --------------------------------------------------------------------------- SARIF
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\d+)\}")
+
+
+def _format_message_string(template: str, arguments: Sequence[Any]) -> str:
+    """Fill a SARIF message string (``{0}`` placeholders, ``{{``/``}}`` escapes; SARIF §3.11.5)."""
+
+    def substitute(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "{{":
+            return "{"
+        if token == "}}":
+            return "}"
+        index = int(match.group(1))
+        return str(arguments[index]) if index < len(arguments) else token
+
+    return _PLACEHOLDER.sub(substitute, template)
+
+
+def _rule_for(result: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+    index = result.get("ruleIndex")
+    if isinstance(index, int) and 0 <= index < len(rules):
+        return rules[index]
+    rule_id = result.get("ruleId")
+    for rule in rules:
+        if rule.get("id") == rule_id:
+            return rule
+    return {}
+
+
+def _effective_level(result: Mapping[str, Any], rule: Mapping[str, Any]) -> str:
+    """A result's level as SARIF §3.27.10 defines it when ``level`` is absent.
+
+    The Multitool omits ``level`` on results whose rule defaults to a warning,
+    so looking at ``result["level"]`` alone would misclassify them.
+    """
+    level = result.get("level")
+    if isinstance(level, str):
+        return level
+    kind = result.get("kind", "fail")
+    if kind != "fail":
+        return "none"
+    default_level = rule.get("defaultConfiguration", {}).get("level")
+    return default_level if isinstance(default_level, str) else "warning"
+
+
+def _result_text(result: Mapping[str, Any], rule: Mapping[str, Any]) -> str:
+    message = result.get("message", {})
+    if isinstance(message.get("text"), str):
+        return str(message["text"])
+    arguments = message.get("arguments", [])
+    template = rule.get("messageStrings", {}).get(message.get("id", ""), {}).get("text")
+    if isinstance(template, str):
+        return _format_message_string(template, arguments)
+    return f"{message.get('id', '?')} {arguments}"
+
+
+def _result_location(result: Mapping[str, Any]) -> str:
+    for location in result.get("locations", []):
+        region = location.get("physicalLocation", {}).get("region", {})
+        if "startLine" in region:
+            column = region.get("startColumn")
+            return (
+                f"{region['startLine']}:{column}"
+                if column is not None
+                else str(region["startLine"])
+            )
+    return "?"
+
+
+def _check_invocations(run: Mapping[str, Any], proc: subprocess.CompletedProcess[str]) -> None:
+    """Fail loudly when the Multitool itself failed, as opposed to finding errors in the log."""
+    for invocation in run.get("invocations", []):
+        problems = [
+            notification
+            for key in ("toolExecutionNotifications", "toolConfigurationNotifications")
+            for notification in invocation.get(key, [])
+            if notification.get("level", "warning") == "error"
+        ]
+        if invocation.get("executionSuccessful") is False or problems:
+            texts = [n.get("message", {}).get("text", json.dumps(n)) for n in problems]
+            raise RuntimeError(
+                f"SARIF Multitool did not complete the validation: {texts}\n{_describe(proc)}"
+            )
+
+
+def validate_sarif(path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> list[str]:
+    """Validate a SARIF 2.1.0 log with the SARIF Multitool; return its error messages.
+
+    An empty list means the log is valid.  Each message reads
+    ``"<path>:<line>:<column>: <ruleId>: <text>"``, for example
+    ``"out.sarif:1:1: JSON1002: root: The required property 'version' is missing."``.
+    Warnings and notes (such as SARIF2005, "tool does not provide informationUri")
+    are style advice, not validity, and are not returned.
+
+    Why it works the way it does:
+
+    * The Multitool exits 0 whether or not the log has errors, so the exit code
+      only tells whether the tool ran; the verdict is read from the SARIF log it
+      writes with ``--output``, whose ``runs[0].results`` of level "error" are
+      the errors.  This is sturdier than scraping its console output.
+    * The input is copied to a temporary directory first: the Multitool treats
+      its argument as a file specifier that may contain wildcards, and a
+      private directory keeps parallel calls apart.
+    * ``DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1`` lets the .NET binary run where
+      libicu is not installed (without it, it aborts at start-up there).
+
+    * Backstop: Multitool 5.7.0 reports *nothing at all* (not even its schema
+      errors) for a log that its .NET object model cannot load, e.g. a value
+      outside an enum (``"level": "bogus"``, ``"columnKind": "bogus"``) or a
+      string ``startLine``.  So when it reports no error, the log is also
+      checked with the ``jsonschema`` package against the SARIF 2.1.0 schema
+      shipped in the same pinned npm package, and those errors are returned
+      (as ``"<path>: schema: <json path>: <message>"``).
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise FileNotFoundError(f"SARIF file to validate does not exist: {source}")
+    executable = _require_file(SARIF_MULTITOOL, "SARIF Multitool")
+    if not os.access(executable, os.X_OK):
+        # npm runs the package's `chmod u+x` postinstall only when install scripts are
+        # allowed, and older npm versions drop the tarball's exec bit; .ci/run does the chmod.
+        raise RuntimeError(f"{executable} is not executable: run `chmod u+x {executable}`")
+    env = dict(os.environ)
+    env["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1"
+    env["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1"
+
+    with tempfile.TemporaryDirectory(prefix="soapbuild-sarif-validate-") as tmp:
+        workdir = Path(tmp)
+        target = workdir / "input.sarif"
+        shutil.copyfile(source, target)
+        output = workdir / "validation.sarif"
+        cmd = [
+            str(executable),
+            "validate",
+            str(target),
+            "--output",
+            str(output),
+            "--log",
+            "ForceOverwrite",
+            "--quiet",
+        ]
+        proc = _run(cmd, timeout=timeout, cwd=workdir, env=env)
+        if proc.returncode != 0 or not output.is_file():
+            raise RuntimeError(f"SARIF Multitool failed on {source}: {_describe(proc)}")
+        try:
+            log = json.loads(output.read_text(encoding="utf-8-sig"))
+            run = log["runs"][0]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise RuntimeError(
+                f"unreadable SARIF Multitool result log for {source}: {exc}\n{_describe(proc)}"
+            ) from exc
+
+    _check_invocations(run, proc)
+    rules = run.get("tool", {}).get("driver", {}).get("rules", [])
+    errors: list[str] = []
+    for result in run.get("results", []):
+        rule = _rule_for(result, rules)
+        if _effective_level(result, rule) != "error":
+            continue
+        errors.append(
+            f"{source}:{_result_location(result)}: "
+            f"{result.get('ruleId', '?')}: {_result_text(result, rule)}"
+        )
+    if not errors:
+        errors = _schema_errors(source)
+    return errors
+
+
+def _schema_errors(source: Path) -> list[str]:
+    """Check a log against the SARIF 2.1.0 JSON schema with ``jsonschema`` (see validate_sarif)."""
+    try:
+        import jsonschema  # type: ignore[import-untyped, unused-ignore]
+    except ImportError as exc:
+        raise RuntimeError(
+            "the `jsonschema` package is needed by tests/validators.py "
+            "(it belongs to the `test` extra in pyproject.toml)"
+        ) from exc
+    schema = json.loads(
+        _require_file(SARIF_SCHEMA, "SARIF 2.1.0 schema").read_text(encoding="utf-8-sig")
+    )
+    try:
+        instance = json.loads(source.read_text(encoding="utf-8-sig"))
+    except ValueError as exc:
+        return [f"{source}: schema: not valid JSON: {exc}"]
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator = validator_class(schema)
+    found = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+    return [f"{source}: schema: {error.json_path}: {error.message}" for error in found]
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _java() -> str:
+    java = shutil.which("java")
+    if java is None:
+        raise RuntimeError(
+            "`java` (17 or newer) is not on PATH; vnu.jar needs it: "
+            "apt-get install default-jre-headless (.ci/run does this)"
+        )
+    return java
+
+
+def validate_html(
+    path_or_paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> list[dict[str, Any]]:
+    """Check HTML documents with the W3C Nu HTML Checker; return its error messages.
+
+    Returns vnu's JSON message objects of ``"type": "error"`` (keys such as
+    ``url``, ``lastLine``, ``firstColumn``, ``message``, ``extract``); an empty list
+    means every document is valid.  Warnings (``"type": "info"``) are dropped.
+
+    All files go to one ``java -jar vnu.jar --format json --exit-zero-always
+    --stdout FILE...`` call, because JVM start-up (about 1.5 s) dominates.
+    ``--exit-zero-always`` makes vnu exit 0 even when documents have errors, so
+    a non-zero exit code means the checker itself failed (e.g. too old a Java);
+    ``--stdout`` puts the JSON report on stdout instead of stderr.  vnu picks
+    its parser by file extension (``.xhtml`` is checked as XML, anything else
+    given explicitly as HTML).
+
+    vnu silently ignores a file that does not exist, so paths are checked here
+    first; a ``non-document-error`` (the checker could not read a document)
+    raises ``RuntimeError`` rather than counting as a pass.
+    """
+    paths: list[Path]
+    if isinstance(path_or_paths, (str, os.PathLike)):
+        paths = [Path(path_or_paths)]
+    else:
+        paths = [Path(p) for p in path_or_paths]
+    if not paths:
+        raise ValueError("validate_html needs at least one file")
+    for p in paths:
+        if not p.is_file():
+            raise FileNotFoundError(f"HTML file to validate does not exist: {p}")
+    jar = _require_file(VNU_JAR, "vnu.jar (W3C Nu HTML Checker)")
+    cmd = [
+        _java(),
+        "-jar",
+        str(jar),
+        "--format",
+        "json",
+        "--exit-zero-always",
+        "--stdout",
+        *(str(p.resolve()) for p in paths),
+    ]
+    proc = _run(cmd, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"vnu.jar failed: {_describe(proc)}")
+    try:
+        report = json.loads(proc.stdout)
+        messages = report["messages"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RuntimeError(
+            f"could not parse vnu.jar's JSON report: {exc}\n{_describe(proc)}"
+        ) from exc
+    broken = [m for m in messages if m.get("type") == "non-document-error"]
+    if broken:
+        raise RuntimeError(f"vnu.jar could not check some documents: {broken}")
+    return [m for m in messages if m.get("type") == "error"]
+
+
+# --------------------------------------------------------------------------- axe-core
+
+
+def axe_core_source() -> str:
+    """Return the text of the pinned axe-core's ``axe.min.js``.
+
+    The browser tests inject it into the page under test (e.g. with Chrome
+    DevTools' ``Runtime.evaluate``) and then call ``axe.run()``; reading it from
+    the npm package keeps the version pinned by ``tools/package-lock.json``.
+    """
+    source = _require_file(AXE_MIN_JS, "axe-core's axe.min.js").read_text(encoding="utf-8")
+    if "axe" not in source[:10000]:
+        raise RuntimeError(f"{AXE_MIN_JS} does not look like axe-core")
+    return source
