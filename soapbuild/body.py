@@ -28,6 +28,7 @@ from soapbuild.model import (
     Quote,
     Section,
     Span,
+    Suppression,
 )
 from soapbuild.source import SourceText, blank_out
 from soapbuild.timeparse import parse_moment
@@ -62,6 +63,10 @@ _LABEL = re.compile(
     r"^[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<label>author|reason)(?:\*\*|__)?[ \t]*:"
     r"(?:\*\*|__)?[ \t]*(?P<value>\S.*?)[ \t]*\r?$", re.I | re.M)
 _QUOTE_MARKS = re.compile(r"[\"“”]")
+# 5'10" is a height, not a quotation.
+_INCHES = re.compile(r"\d['’]\s?\d{1,2}(?:\.\d+)?\"")
+_SUPPRESSION = re.compile(r"<!--\s*soapbuild:\s*ignore\s+(?P<codes>[A-Za-z0-9][A-Za-z0-9 ,]*?)\s*-->",
+                          re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +76,14 @@ class _ParsedBlocks:
     heading_blocks: dict[int, Block]
 
 
-def parse_body(source: SourceText, body_start: int, note_format: NoteFormat) -> tuple[Body, str]:
-    """Parse the Markdown after the front matter; return the body and the masked prose."""
+def parse_body(
+    source: SourceText, body_start: int, note_format: NoteFormat
+) -> tuple[Body, str, str]:
+    """Parse the Markdown after the front matter.
+
+    Returns the body, the masked prose and the narrative (the prose with the
+    quotations blanked as well: what the clinician wrote in their own words).
+    """
     text = source.text
     # Blank the front matter rather than cutting it off, so that markdown-it's
     # line numbers are the file's line numbers.
@@ -92,8 +103,10 @@ def parse_body(source: SourceText, body_start: int, note_format: NoteFormat) -> 
         quotes=quotes,
         unbalanced_quotes=unbalanced,
         code_spans=code_spans,
+        suppressions=_suppressions(source, body_start, parsed.blocks),
     )
-    return body, prose
+    narrative = _blank_ranges(prose, [(q.span.start, q.span.end) for q in quotes])
+    return body, prose, narrative
 
 
 def _blocks(tokens: list[Token], source: SourceText) -> _ParsedBlocks:
@@ -223,8 +236,11 @@ def _quotes(prose: str, blocks: Iterable[Block]) -> tuple[tuple[Quote, ...], tup
             continue
         straight_open: int | None = None
         curly_open: int | None = None
+        inches = {m.end() - 1 for m in _INCHES.finditer(prose, block.span.start, block.span.end)}
         for match in _QUOTE_MARKS.finditer(prose, block.span.start, block.span.end):
             at, mark = match.start(), match.group()
+            if at in inches:
+                continue
             if mark == '"':
                 if straight_open is None:
                     straight_open = at
@@ -291,3 +307,23 @@ def _addendum(
                                            Span(label.start("label"), label.end("value"))))
     return Addendum(heading, date, date_text, span, last_line, blocks,
                     labels.get("author"), labels.get("reason"))
+
+
+def _suppressions(
+    source: SourceText, body_start: int, blocks: Iterable[Block]
+) -> tuple[Suppression, ...]:
+    """Find ``<!-- soapbuild: ignore CODE -->`` comments outside code blocks."""
+    text = source.text
+    if "soapbuild" not in text:
+        return ()
+    code = [b.span for b in blocks if b.kind is BlockKind.CODE]
+    found = []
+    for match in _SUPPRESSION.finditer(text, body_start):
+        if any(match.start() in span for span in code):
+            continue
+        position = source.position(match.start())
+        before = text[source.line_start(position.line):match.start()]
+        line = position.line if before.strip() else source.position(match.end()).line + 1
+        codes = tuple(c.upper() for c in re.split(r"[\s,]+", match.group("codes")) if c)
+        found.append(Suppression(Span(match.start(), match.end()), line, codes))
+    return tuple(found)

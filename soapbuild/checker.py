@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from soapbuild import suppression
 from soapbuild.context import Context
 from soapbuild.discover import display_path, note_files
 from soapbuild.findings import Finding, Hit, Severity
@@ -21,6 +22,7 @@ class CheckRun:
 
     files: tuple[str, ...]
     findings: tuple[Finding, ...]
+    suppressed: int = 0
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -31,23 +33,44 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path) -> CheckRun
     files = note_files(paths)
     findings: list[Finding] = []
     shown: list[str] = []
+    suppressed = 0
     formats = dict(context.settings.formats)
     for file in files:
         display = display_path(file, base)
         shown.append(display)
-        findings.extend(check_result(read_note(file, display, formats), context))
-    return CheckRun(tuple(shown), tuple(sorted(findings, key=lambda f: f.sort_key)))
+        outcome = check_result(read_note(file, display, formats), context)
+        findings.extend(outcome.findings)
+        suppressed += outcome.suppressed
+    return CheckRun(tuple(shown), tuple(sorted(findings, key=lambda f: f.sort_key)), suppressed)
 
 
-def check_result(result: ParseResult, context: Context) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """The findings of one file and how many findings inline comments suppressed."""
+
+    findings: list[Finding]
+    suppressed: int = 0
+
+
+def check_result(result: ParseResult, context: Context) -> FileOutcome:
     """All findings for one parsed file: its read problems and every rule's hits."""
     hits: list[Hit] = list(result.problems)
-    if result.note is not None:
+    note = result.note
+    if note is not None:
         for check in CHECKS:
-            hits.extend(check(result.note, context))
-    source = result.note.source if result.note is not None else result.source
+            hits.extend(check(note, context))
+    source = note.source if note is not None else result.source
+    findings = _placed(hits, result.path, source, context)
+    if note is None:
+        return FileOutcome(findings)
+    findings, comment_hits, suppressed = suppression.apply(note, findings)
+    return FileOutcome(findings + _placed(comment_hits, result.path, source, context), suppressed)
+
+
+def _placed(hits: list[Hit], path: str, source: SourceText | None,
+            context: Context) -> list[Finding]:
     return [finding for hit in hits
-            if (finding := place(hit, result.path, source, context)) is not None]
+            if (finding := place(hit, path, source, context)) is not None]
 
 
 def place(hit: Hit, path: str, source: SourceText | None, context: Context) -> Finding | None:

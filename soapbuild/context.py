@@ -1,11 +1,12 @@
-"""What a check may know besides the note: the settings and the current time."""
+"""What a check may know besides the note: the settings, the vocabulary and the time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from soapbuild.formats import DEFAULT_FORMAT, NoteFormat
+from soapbuild.language.vocabulary import Lexicon, builtin_lexicon, load_lexicon
 from soapbuild.model import Moment, Note
 from soapbuild.settings import Settings
 from soapbuild.timeparse import resolve
@@ -13,10 +14,24 @@ from soapbuild.timeparse import resolve
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """Settings and "now" (aware), fixed for one run so results are reproducible."""
+    """Settings, vocabulary and "now" (aware), fixed for one run so results are reproducible."""
 
     settings: Settings
     now: datetime
+    lexicon: Lexicon = field(default_factory=builtin_lexicon)
+
+    @classmethod
+    def for_settings(cls, settings: Settings, now: datetime,
+                     known_codes: frozenset[str]) -> Context:
+        """Build the context of a run, loading the workspace's own vocabulary files.
+
+        Raises :class:`soapbuild.language.vocabulary.VocabularyError` for a bad file.
+        """
+        if not settings.vocabulary_extend and not settings.vocabulary_remove:
+            return cls(settings, now)
+        lexicon = load_lexicon(settings.root, settings.vocabulary_extend,
+                               settings.vocabulary_remove, known_codes)
+        return cls(settings, now, lexicon)
 
     def aware(self, moment: Moment) -> datetime:
         """A note's date-time in the practice timezone when it has no offset."""

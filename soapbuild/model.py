@@ -181,6 +181,19 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """``<!-- soapbuild: ignore CODE -->``: silences rules on one line.
+
+    ``line`` is the line it governs: the line it ends when text precedes it there,
+    otherwise the next line.
+    """
+
+    span: Span
+    line: int
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Body:
     """The Markdown part of a note."""
 
@@ -194,6 +207,7 @@ class Body:
     quotes: tuple[Quote, ...]
     unbalanced_quotes: tuple[Span, ...]
     code_spans: tuple[Span, ...]
+    suppressions: tuple[Suppression, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,9 +220,22 @@ class Note:
     header: Header
     body: Body
     prose: str
+    narrative: str  # ``prose`` with quotations blanked too: the clinician's own words
 
     def text_of(self, span: Span) -> str:
         return self.source.text[span.start : span.end]
+
+    def section_at(self, offset: int) -> str | None:
+        """The section holding ``offset`` (``"Addendum"`` for addenda, else ``None``)."""
+        for section in self.body.sections:
+            if offset in section.span:
+                return section.name
+        if any(offset in addendum.span for addendum in self.body.addenda):
+            return "Addendum"
+        return None
+
+    def section(self, name: str) -> Section | None:
+        return next((s for s in self.body.sections if s.name == name), None)
 
     def is_quoted(self, span: Span) -> bool:
         """Whether ``span`` lies inside the client's quoted words."""

@@ -54,8 +54,8 @@ def parse_note(data: bytes, display: str, formats: dict[str, NoteFormat]) -> Par
     front = read_front_matter(source)
     header = type_header(front.fields, readable=not front.problems)
     note_format = formats.get(header.format or DEFAULT_FORMAT) or formats[DEFAULT_FORMAT]
-    body, prose = parse_body(source, front.body_start, note_format)
-    note = Note(display, source, front.span, header, body, prose)
+    body, prose, narrative = parse_body(source, front.body_start, note_format)
+    note = Note(display, source, front.span, header, body, prose, narrative)
     return ParseResult(display, note, front.problems, source)
 
 

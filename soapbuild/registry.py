@@ -17,7 +17,9 @@ from typing import Any
 
 from soapbuild.findings import Severity
 
-FAMILY_ORDER = ("input", "fields", "sections", "addenda", "timeliness")
+FAMILY_ORDER = ("input", "fields", "sections", "addenda", "timeliness", "judgment", "absolutes",
+                "hedges", "quotation", "completeness", "suppression")
+LANGUAGE_FAMILIES = ("judgment", "absolutes", "hedges")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class Rule:
     why: str
     fix: str
     sources: tuple[str, ...]
+    message: str  # for vocabulary rules: "{text}" is the phrase found, "{term}" the entry
     flagged: tuple[Example, ...]
     passes: tuple[Example, ...]
 
@@ -64,6 +67,7 @@ def _rule(code: str, family: str, entry: dict[str, Any]) -> Rule:
         why=entry["why"].strip(),
         fix=entry.get("fix", "").strip(),
         sources=tuple(entry.get("sources", ())),
+        message=entry.get("message", ""),
         flagged=tuple(_example(e) for e in entry.get("flagged", ())),
         passes=tuple(_example(e) for e in entry.get("passes", ())),
     )

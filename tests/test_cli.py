@@ -23,7 +23,7 @@ occurred: true
 submitted: 2026-11-21 09:00
 ---
 ## Subjective
-Slept 6 hours.
+Client reported sleeping 6 hours.
 
 ## Objective
 Calm.

@@ -27,6 +27,7 @@ def document(run: CheckRun) -> dict[str, Any]:
             "errors": run.count(Severity.ERROR),
             "warnings": run.count(Severity.WARNING),
             "info": run.count(Severity.INFO),
+            "suppressed": run.suppressed,
         },
         "files": list(run.files),
         "findings": [

@@ -11,7 +11,15 @@ from collections.abc import Callable, Iterable
 from soapbuild.context import Context
 from soapbuild.findings import Hit
 from soapbuild.model import Note
-from soapbuild.rules import addenda, fields, sections, timeliness
+from soapbuild.rules import (
+    addenda,
+    completeness,
+    fields,
+    quotation,
+    sections,
+    timeliness,
+    vocabulary,
+)
 
 NoteCheck = Callable[[Note, Context], Iterable[Hit]]
 
@@ -20,4 +28,7 @@ CHECKS: tuple[NoteCheck, ...] = (
     sections.check,
     addenda.check,
     timeliness.check,
+    vocabulary.check,
+    quotation.check,
+    completeness.check,
 )

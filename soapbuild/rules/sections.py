@@ -56,7 +56,7 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
                       f"Move '{section.name}' above '{furthest.name}'.")
         if furthest is None or order[section.name] > order[furthest.name]:
             furthest = section
-        if _is_empty(note, section):
+        if is_empty(note, section):
             yield Hit("S002", section.heading.text_span,
                       f"'{section.name}' is empty or holds only a placeholder.",
                       f"Write what the {section.name} section should document.")
@@ -96,7 +96,7 @@ def _missing(note: Note, names: tuple[str, ...]) -> Iterator[Hit]:
 _WORDS = re.compile(r"[^\w/]+")
 
 
-def _is_empty(note: Note, section: Section) -> bool:
+def is_empty(note: Note, section: Section) -> bool:
     """True when nothing but sub-headings, whitespace or a placeholder is under the heading."""
     words = []
     for block in section.blocks:

@@ -1,0 +1,1 @@
+"""Language checks: vocabulary matching, quotations, completeness hints."""

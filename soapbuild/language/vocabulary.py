@@ -1,0 +1,288 @@
+"""Vocabulary as data: terms to flag (and phrases never to flag), matched on prose.
+
+Each entry of a vocabulary file names a term, how it inflects, a suggestion and
+its source; optional context patterns narrow it (``after``/``before`` must hold,
+``not_after``/``not_before`` must not) and section lists limit where it applies
+(``agitated`` is an observation in Objective and a label elsewhere).
+
+Matching is by token, not one giant regular expression: the prose is split into
+words once, each word is looked up in a dictionary of first words, and only the
+few candidate entries are tried at that position. That keeps the cost flat as
+the vocabulary grows, which a 200-way alternation would not.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+# Whitespace between the words of a phrase: spaces, or one line break (a soft
+# wrap inside a paragraph), never a blank line.
+_GAP = r"(?:[ \t]+(?:\r?\n[ \t]*)?|\r?\n[ \t]*)"
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*(?:-[A-Za-z0-9]+(?:['’][A-Za-z]+)*)*")
+_WORD_AFTER = re.compile(r"[A-Za-z0-9]|-[A-Za-z0-9]")
+_CONTEXT = 80  # characters of context the before/after patterns see
+
+BUILTIN_FILES = ("judgment", "absolutes", "hedges")
+ENTRY_KEYS = {"term", "code", "inflect", "forms", "suggest", "source", "note", "after",
+              "before", "not_after", "not_before", "only_in", "not_in", "case"}
+
+
+class VocabularyError(Exception):
+    """A vocabulary file that cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One term to flag (or, in the allowlist, to leave alone)."""
+
+    term: str
+    code: str
+    suggest: str
+    source: str
+    forms: tuple[str, ...]
+    note: str = ""
+    after: re.Pattern[str] | None = None
+    before: re.Pattern[str] | None = None
+    not_after: re.Pattern[str] | None = None
+    not_before: re.Pattern[str] | None = None
+    only_in: frozenset[str] = frozenset()
+    not_in: frozenset[str] = frozenset()
+    case_sensitive: bool = False
+
+    def applies_in(self, section: str | None) -> bool:
+        if self.only_in and section not in self.only_in:
+            return False
+        return section not in self.not_in
+
+    def context_allows(self, text: str, start: int, end: int) -> bool:
+        """Check the words around a match against the entry's context patterns."""
+        before = text[max(0, start - _CONTEXT):start]
+        after = text[end:end + _CONTEXT]
+        if self.not_before is not None and self.not_before.search(before):
+            return False
+        if self.not_after is not None and self.not_after.match(after):
+            return False
+        if self.before is None and self.after is None:
+            return True
+        return bool((self.before is not None and self.before.search(before))
+                    or (self.after is not None and self.after.match(after)))
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A vocabulary entry found at ``[start, end)`` of the text."""
+
+    entry: Entry
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Entries indexed by their possible first word (lower-cased)."""
+
+    entries: tuple[Entry, ...]
+    _index: Mapping[str, tuple[tuple[re.Pattern[str], Entry], ...]] = field(repr=False)
+
+    @classmethod
+    def build(cls, entries: Iterable[Entry]) -> Lexicon:
+        listed = tuple(entries)
+        index: dict[str, list[tuple[re.Pattern[str], Entry]]] = {}
+        for entry in listed:
+            pattern = _pattern(entry)
+            for key in {_first_word(variant) for form in entry.forms
+                        for variant in _variants(form)}:
+                index.setdefault(key, []).append((pattern, entry))
+        frozen = {key: tuple(sorted(value, key=lambda pe: -len(pe[1].term)))
+                  for key, value in index.items()}
+        return cls(listed, frozen)
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Match]:
+        """Every entry matching at a word start in ``text[start:end]``, longest first."""
+        end = len(text) if end is None else end
+        index = self._index
+        for token in _TOKEN.finditer(text, start, end):
+            candidates = index.get(token.group().lower())
+            if candidates is None:
+                continue
+            at = token.start()
+            for pattern, entry in candidates:
+                found = pattern.match(text, at, end)
+                if found is None or _WORD_AFTER.match(text, found.end()):
+                    continue
+                if entry.context_allows(text, at, found.end()):
+                    yield Match(entry, at, found.end())
+                    break
+
+
+def _variants(form: str) -> set[str]:
+    """``non-compliant`` is also written ``noncompliant`` and ``non compliant``."""
+    if "-" not in form:
+        return {form}
+    return {form, form.replace("-", ""), form.replace("-", " ")}
+
+
+def _first_word(form: str) -> str:
+    token = _TOKEN.match(form)
+    return (token.group() if token else form.split()[0]).lower()
+
+
+def _pattern(entry: Entry) -> re.Pattern[str]:
+    alternatives = []
+    for form in sorted(entry.forms, key=len, reverse=True):
+        words = [re.escape(word) for word in form.split()]
+        parts = [word.replace(r"\-", r"(?:-|" + _GAP + r")?") for word in words]
+        alternatives.append(_GAP.join(parts))
+    flags = 0 if entry.case_sensitive else re.IGNORECASE
+    return re.compile("(?:" + "|".join(alternatives) + ")", flags)
+
+
+# --- inflection ---------------------------------------------------------------
+
+def inflect(term: str, kind: str) -> tuple[str, ...]:
+    """Regular English inflections of a term's head word: enough for vocabulary lists.
+
+    Verbs inflect their first word (``fail to`` → ``failed to``), nouns their
+    last (``drug seeker`` → ``drug seekers``). Irregular forms go in ``forms``.
+    """
+    words = term.split()
+    if kind == "verb":
+        head, rest = words[0], words[1:]
+        forms = {head, _suffix(head, "s"), _suffix(head, "ed"), _suffix(head, "ing")}
+        return tuple(sorted(" ".join([form, *rest]) for form in forms))
+    if kind == "noun":
+        *rest, head = words
+        return tuple(sorted({term, " ".join([*rest, _suffix(head, "s")])}))
+    return (term,)
+
+
+def _suffix(word: str, ending: str) -> str:
+    if ending == "s":
+        if re.search(r"(s|x|z|ch|sh)$", word):
+            return word + "es"
+        if re.search(r"[^aeiou]y$", word):
+            return word[:-1] + "ies"
+        return word + "s"
+    if re.search(r"[^aeiou]y$", word) and ending == "ed":
+        return word[:-1] + "ied"
+    if word.endswith("e"):
+        return word + "d" if ending == "ed" else word[:-1] + "ing"
+    return word + ending
+
+
+# --- loading ------------------------------------------------------------------
+
+def parse_entries(text: str, origin: str, default_code: str | None = None) -> list[Entry]:
+    """Read the ``[[term]]`` tables of one vocabulary file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise VocabularyError(f"{origin}: not valid TOML ({error})") from None
+    default_code = data.get("code", default_code)
+    entries = []
+    for number, raw in enumerate(data.get("term", []), 1):
+        where = f"{origin}: term {number} ({raw.get('term', '?')!r})"
+        entries.append(_entry(raw, where, default_code))
+    return entries
+
+
+def _entry(raw: dict[str, Any], where: str, default_code: str | None) -> Entry:
+    unknown = set(raw) - ENTRY_KEYS
+    if unknown:
+        raise VocabularyError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    term = raw.get("term")
+    if not isinstance(term, str) or not term.strip():
+        raise VocabularyError(f"{where}: 'term' must be a non-empty string")
+    code = raw.get("code", default_code)
+    if not isinstance(code, str):
+        raise VocabularyError(f"{where}: no 'code' for the term")
+    kind = raw.get("inflect", "none")
+    if kind not in ("none", "verb", "noun"):
+        raise VocabularyError(f"{where}: 'inflect' must be none, verb or noun")
+    forms = set(inflect(term, kind)) | set(_strings(raw.get("forms", []), where, "forms"))
+    return Entry(
+        term=term,
+        code=code,
+        suggest=str(raw.get("suggest", "")),
+        source=str(raw.get("source", "")),
+        note=str(raw.get("note", "")),
+        forms=tuple(sorted(forms)),
+        after=_regex(raw, "after", where, anchored=True),
+        before=_regex(raw, "before", where, anchored=False),
+        not_after=_regex(raw, "not_after", where, anchored=True),
+        not_before=_regex(raw, "not_before", where, anchored=False),
+        only_in=frozenset(_strings(raw.get("only_in", []), where, "only_in")),
+        not_in=frozenset(_strings(raw.get("not_in", []), where, "not_in")),
+        case_sensitive=raw.get("case") == "sensitive",
+    )
+
+
+def _strings(value: Any, where: str, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise VocabularyError(f"{where}: '{key}' must be a list of strings")
+    return value
+
+
+def _regex(raw: dict[str, Any], key: str, where: str, anchored: bool) -> re.Pattern[str] | None:
+    """Compile a context pattern: ``after`` patterns start right after the match,
+    ``before`` patterns must end right before it."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    try:
+        if anchored:
+            return re.compile(r"[ \t]*(?:\r?\n[ \t]*)?(?:" + value + ")", re.IGNORECASE)
+        return re.compile("(?:" + value + r")[ \t]*(?:\r?\n[ \t]*)?$", re.IGNORECASE)
+    except (re.error, TypeError) as error:
+        raise VocabularyError(f"{where}: '{key}' is not a valid pattern ({error})") from None
+
+
+@cache
+def builtin_entries() -> tuple[Entry, ...]:
+    """The vocabulary shipped in ``soapbuild/data/vocabulary``."""
+    folder = resources.files("soapbuild").joinpath("data/vocabulary")
+    entries: list[Entry] = []
+    for name in BUILTIN_FILES:
+        entries += parse_entries(folder.joinpath(f"{name}.toml").read_text("utf-8"),
+                                 f"vocabulary/{name}.toml")
+    return tuple(entries)
+
+
+@cache
+def builtin_lexicon() -> Lexicon:
+    """The built-in vocabulary, for a workspace that neither extends nor removes terms."""
+    return Lexicon.build(builtin_entries())
+
+
+@cache
+def builtin_allowlist() -> Lexicon:
+    """Clinical phrases that are never flagged, whatever a vocabulary says."""
+    text = resources.files("soapbuild").joinpath("data/vocabulary/allowlist.toml")
+    return Lexicon.build(parse_entries(text.read_text("utf-8"), "vocabulary/allowlist.toml",
+                                       default_code="allow"))
+
+
+def load_lexicon(root: Path, extend: Iterable[str], remove: Iterable[str],
+                 known_codes: frozenset[str]) -> Lexicon:
+    """The workspace's vocabulary: built-in entries, minus removed terms, plus its files."""
+    removed = {term.lower() for term in remove}
+    entries = [e for e in builtin_entries() if e.term.lower() not in removed]
+    for name in extend:
+        path = root / name
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise VocabularyError(f"vocabulary.extend: {path} cannot be read ({error})") from None
+        for entry in parse_entries(text, str(path)):
+            if entry.code not in known_codes:
+                raise VocabularyError(f"{path}: term {entry.term!r}: {entry.code!r} is not a "
+                                      "language rule code (see 'soapbuild rules')")
+            entries.append(entry)
+    return Lexicon.build(entries)

@@ -1,0 +1,96 @@
+"""Completeness hints (SPEC 4.5): what each section is for, as warnings.
+
+Risk language is checked with a simple negation window (NegEx-style): "denies
+SI" and "no suicidal intent" are screenings, "endorses passive SI" is risk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from soapbuild.context import Context
+from soapbuild.findings import Hit
+from soapbuild.model import Note, Section, Span
+from soapbuild.rules.sections import is_empty
+
+_RISK_ADDRESSED = re.compile(
+    r"\b(?:SI|HI|SIB|NSSI|C-?SSRS|suicid\w*|homicid\w*|self[- ]?harm\w*|self[- ]injur\w*|"
+    r"harm(?:ing)?\s+(?:to\s+)?(?:self|others|himself|herself|themselves|themself)|"
+    r"risk\w*|safety|safe|danger\w*|lethal\w*|thoughts\s+of\s+(?:death|dying))\b",
+    re.IGNORECASE)
+_NEXT_STEP = re.compile(
+    r"\b(?:next|follow[- ]?up|return\w*|continu\w*|will|schedul\w*|refer\w*|homework|practic\w*|"
+    r"plan(?:s|ned)?\s+to|reassess\w*|review\w*|weekly|biweekly|monthly|session|appointment|"
+    r"week|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"discharg\w*|terminat\w*|\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
+_ELEVATED_RISK = re.compile(
+    r"\b(?:(?:passive|active|intermittent|recurrent|current)\s+(?:SI|HI|suicidal\s+ideation|"
+    r"suicidal\s+thoughts|homicidal\s+ideation)"
+    r"|(?:endors\w*|report\w*|express\w*|disclos\w*|acknowledg\w*|admit\w*|positive\s+for|"
+    r"experiencing|having)\s+(?:\w+\s+){0,3}?(?:SI|HI|suicidal\s+(?:ideation|thoughts|urges)|"
+    r"homicidal\s+(?:ideation|thoughts)|thoughts\s+of\s+(?:suicide|killing|ending|harming)|"
+    r"self[- ]harm\w*|urges\s+to\s+(?:self[- ]harm|cut|hurt))"
+    r"|(?:moderate|high|elevated|imminent|acute|significant|increased)\s+(?:\w+\s+){0,2}?risk"
+    r"|(?:suicid\w*|homicid\w*)\s+(?:plan|intent|attempt|gesture|preparat\w*)"
+    r"|(?:a|specific)\s+plan\s+(?:to|for)\s+(?:suicide|kill|end|overdose)"
+    r"|(?:cutting|cut\s+(?:her|him|them)sel\w+|self[- ]harm(?:ed|ing)))\b", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:den(?:y|ies|ied|ying)|no|not|never|without|negative\s+for|absence\s+of|absent|"
+    r"rule[sd]?\s+out|free\s+of|nor|low)\b[^.;]{0,40}$", re.IGNORECASE)
+_SAFETY_STEP = re.compile(
+    r"\b(?:safety[- ]plan\w*|safety\s+(?:check|assessment|contract)|crisis|988|hotline|lifeline|"
+    r"means\s+(?:restriction|safety)|lethal\s+means|emergenc\w*|hospital\w*|inpatient|"
+    r"higher\s+level\s+of\s+care|reassess\w*\s+(?:risk|safety|SI)|monitor\w*\s+(?:risk|safety|SI)|"
+    r"911|ER|ED|mobile\s+crisis|remov\w*\s+(?:firearms?|weapons?|guns?|medications?)|"
+    r"lock\w*\s+(?:up|away)|psychiatr\w*\s+(?:evaluation|consult\w*))\b", re.IGNORECASE)
+_CLIENT_REPORT = re.compile(
+    r"[\"“]|\b(?:report\w*|stat\w*|said|says|describ\w*|shar\w*|express\w*|endors\w*|"
+    r"den(?:y|ies|ied)|noted|notes|indicat\w*|complain\w*|explain\w*|mention\w*|told|"
+    r"identif\w*|rated|rates|disclos\w*|acknowledg\w*|verbaliz\w*|discuss\w*)\b", re.IGNORECASE)
+
+
+def check(note: Note, context: Context) -> Iterator[Hit]:
+    if note.header.occurred is not True:
+        return
+    assessment, plan = note.section("Assessment"), note.section("Plan")
+    if assessment is not None and not _search(_RISK_ADDRESSED, note, assessment):
+        yield Hit("C001", assessment.heading.text_span,
+                  "The Assessment does not address risk of harm to self or others.",
+                  "Document the risk screening, e.g. 'Denies SI/HI.' or the assessed risk level.")
+    if plan is not None and not is_empty(note, plan) and not _search(_NEXT_STEP, note, plan):
+        yield Hit("C002", plan.heading.text_span,
+                  "The Plan does not name a next step or the next session.",
+                  "Say what happens next: the next session, homework, a referral.")
+    risk = _elevated_risk(note)
+    if risk is not None and plan is not None and not _search(_SAFETY_STEP, note, plan):
+        words = " ".join(note.text_of(risk).split())
+        yield Hit("C003", risk,
+                  f"The note records elevated risk ('{words}') but the Plan does not address "
+                  "safety.", "Add the safety step to the Plan: safety plan reviewed, crisis "
+                  "line (988) given, means restriction, or a higher level of care.")
+    subjective = note.section("Subjective")
+    if subjective is not None and not is_empty(note, subjective) and not _search(
+            _CLIENT_REPORT, note, subjective, prose=True):
+        yield Hit("C004", subjective.heading.text_span,
+                  "The Subjective section does not carry the client's own report.",
+                  "Report what the client said (Client reported …), or quote them.")
+
+
+def _search(pattern: re.Pattern[str], note: Note, section: Section, prose: bool = False) -> bool:
+    text = note.prose if prose else note.narrative
+    return pattern.search(text, section.heading.span.end, section.span.end) is not None
+
+
+def _elevated_risk(note: Note) -> Span | None:
+    """The first statement of elevated risk outside a negation, in the clinician's words."""
+    text = note.narrative
+    for section in note.body.sections:
+        if section.name == "Plan":
+            continue
+        for match in _ELEVATED_RISK.finditer(text, section.heading.span.end, section.span.end):
+            sentence_start = max(text.rfind(".", 0, match.start()),
+                                 text.rfind("\n\n", 0, match.start()), section.span.start)
+            if not _NEGATION.search(text[sentence_start:match.start()]):
+                return Span(match.start(), match.end())
+    return None

@@ -1,0 +1,47 @@
+"""Judgment, absolutes and hedges: vocabulary entries found in the clinician's own words.
+
+The text searched is the note's narrative: prose with code, markup and the
+client's quoted words blanked out, so a match is never inside quotation marks
+and its offsets are offsets in the file. A match covered by a phrase of the
+clinical allowlist (``treatment-resistant``, ``Alcoholics Anonymous``) is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from soapbuild.context import Context
+from soapbuild.findings import Hit
+from soapbuild.language.vocabulary import Match, builtin_allowlist
+from soapbuild.model import Note, Span
+from soapbuild.registry import all_rules
+
+
+def check(note: Note, context: Context) -> Iterator[Hit]:
+    text = note.narrative
+    start = note.body.start
+    allowed = [(m.start, m.end) for m in builtin_allowlist().find(text, start)]
+    taken_until = -1
+    for match in context.lexicon.find(text, start):
+        if match.start < taken_until or _allowed(match, allowed):
+            continue
+        if not match.entry.applies_in(note.section_at(match.start)):
+            continue
+        taken_until = match.end
+        yield _hit(note, match)
+
+
+def _allowed(match: Match, allowed: list[tuple[int, int]]) -> bool:
+    return any(start <= match.start and match.end <= end for start, end in allowed)
+
+
+def _hit(note: Note, match: Match) -> Hit:
+    entry = match.entry
+    words = " ".join(note.source.text[match.start:match.end].split())
+    rule = all_rules()[entry.code]
+    message = rule.message.format(text=words, term=entry.term) if rule.message else (
+        f"'{words}': {rule.summary}")
+    if entry.note:
+        message += f" {entry.note}"
+    suggestion = f"Instead: {entry.suggest}." if entry.suggest else None
+    return Hit(entry.code, Span(match.start, match.end), message, suggestion)
