@@ -65,8 +65,8 @@ _LABEL = re.compile(
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 # 5'10" is a height, not a quotation.
 _INCHES = re.compile(r"\d['’]\s?\d{1,2}(?:\.\d+)?\"")
-_SUPPRESSION = re.compile(r"<!--\s*soapbuild:\s*ignore\s+(?P<codes>[A-Za-z0-9][A-Za-z0-9 ,]*?)\s*-->",
-                          re.IGNORECASE)
+_SUPPRESSION = re.compile(
+    r"<!--\s*soapbuild:\s*ignore\s+(?P<codes>[A-Za-z0-9][A-Za-z0-9 ,]*?)\s*-->", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from soapbuild.discover import display_path, note_files
 from soapbuild.findings import Finding, Hit, Severity
 from soapbuild.parse import ParseResult, read_note
 from soapbuild.registry import all_rules
-from soapbuild.rules import CHECKS
+from soapbuild.rules import CHECKS, NoteCheck
 from soapbuild.source import SourceText
 
 
@@ -28,8 +28,12 @@ class CheckRun:
         return sum(1 for finding in self.findings if finding.severity is severity)
 
 
-def check_paths(paths: Iterable[Path], context: Context, base: Path) -> CheckRun:
-    """Check every note under ``paths``; display paths are relative to ``base``."""
+def check_paths(paths: Iterable[Path], context: Context, base: Path,
+                checks: Sequence[NoteCheck] = CHECKS) -> CheckRun:
+    """Check every note under ``paths``; display paths are relative to ``base``.
+
+    ``checks`` defaults to every rule family; benchmarks pass a subset.
+    """
     files = note_files(paths)
     findings: list[Finding] = []
     shown: list[str] = []
@@ -38,7 +42,7 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path) -> CheckRun
     for file in files:
         display = display_path(file, base)
         shown.append(display)
-        outcome = check_result(read_note(file, display, formats), context)
+        outcome = check_result(read_note(file, display, formats), context, checks)
         findings.extend(outcome.findings)
         suppressed += outcome.suppressed
     return CheckRun(tuple(shown), tuple(sorted(findings, key=lambda f: f.sort_key)), suppressed)
@@ -52,12 +56,13 @@ class FileOutcome:
     suppressed: int = 0
 
 
-def check_result(result: ParseResult, context: Context) -> FileOutcome:
+def check_result(result: ParseResult, context: Context,
+                 checks: Sequence[NoteCheck] = CHECKS) -> FileOutcome:
     """All findings for one parsed file: its read problems and every rule's hits."""
     hits: list[Hit] = list(result.problems)
     note = result.note
     if note is not None:
-        for check in CHECKS:
+        for check in checks:
             hits.extend(check(note, context))
     source = note.source if note is not None else result.source
     findings = _placed(hits, result.path, source, context)

@@ -86,10 +86,16 @@ class Match:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Entries indexed by their possible first word (lower-cased)."""
+    """Entries indexed by their possible first word (lower-cased).
+
+    ``_words`` finds only the words that begin some entry, as a regular
+    expression shaped like a trie, so the scan over a note runs in the regex
+    engine and Python sees a handful of candidates instead of every word.
+    """
 
     entries: tuple[Entry, ...]
     _index: Mapping[str, tuple[tuple[re.Pattern[str], Entry], ...]] = field(repr=False)
+    _words: re.Pattern[str] = field(repr=False)
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> Lexicon:
@@ -102,13 +108,16 @@ class Lexicon:
                 index.setdefault(key, []).append((pattern, entry))
         frozen = {key: tuple(sorted(value, key=lambda pe: -len(pe[1].term)))
                   for key, value in index.items()}
-        return cls(listed, frozen)
+        words = _trie_pattern(frozen) if frozen else "(?!x)x"
+        return cls(listed, frozen, re.compile(
+            r"(?<![A-Za-z0-9'’-])(?:" + words + r")(?![A-Za-z0-9]|['’-][A-Za-z0-9])",
+            re.IGNORECASE))
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Match]:
         """Every entry matching at a word start in ``text[start:end]``, longest first."""
         end = len(text) if end is None else end
         index = self._index
-        for token in _TOKEN.finditer(text, start, end):
+        for token in self._words.finditer(text, start, end):
             candidates = index.get(token.group().lower())
             if candidates is None:
                 continue
@@ -120,6 +129,29 @@ class Lexicon:
                 if entry.context_allows(text, at, found.end()):
                     yield Match(entry, at, found.end())
                     break
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression for a set of words, sharing their common prefixes."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_node(trie)
+
+
+def _trie_node(node: dict[str, Any]) -> str:
+    ends = "" in node
+    branches = [re.escape(char) + _trie_node(child)
+                for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return "(?:" + body + ")?"
+    return body
 
 
 def _variants(form: str) -> set[str]:

@@ -23,12 +23,15 @@ from soapbuild.rules import (
 
 NoteCheck = Callable[[Note, Context], Iterable[Hit]]
 
-CHECKS: tuple[NoteCheck, ...] = (
+STRUCTURE_CHECKS: tuple[NoteCheck, ...] = (
     fields.check,
     sections.check,
     addenda.check,
     timeliness.check,
+)
+LANGUAGE_CHECKS: tuple[NoteCheck, ...] = (
     vocabulary.check,
     quotation.check,
     completeness.check,
 )
+CHECKS = STRUCTURE_CHECKS + LANGUAGE_CHECKS

@@ -24,17 +24,20 @@ _NEXT_STEP = re.compile(
     r"plan(?:s|ned)?\s+to|reassess\w*|review\w*|weekly|biweekly|monthly|session|appointment|"
     r"week|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"discharg\w*|terminat\w*|\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
-_ELEVATED_RISK = re.compile(
-    r"\b(?:(?:passive|active|intermittent|recurrent|current)\s+(?:SI|HI|suicidal\s+ideation|"
-    r"suicidal\s+thoughts|homicidal\s+ideation)"
-    r"|(?:endors\w*|report\w*|express\w*|disclos\w*|acknowledg\w*|admit\w*|positive\s+for|"
-    r"experiencing|having)\s+(?:\w+\s+){0,3}?(?:SI|HI|suicidal\s+(?:ideation|thoughts|urges)|"
-    r"homicidal\s+(?:ideation|thoughts)|thoughts\s+of\s+(?:suicide|killing|ending|harming)|"
-    r"self[- ]harm\w*|urges\s+to\s+(?:self[- ]harm|cut|hurt))"
-    r"|(?:moderate|high|elevated|imminent|acute|significant|increased)\s+(?:\w+\s+){0,2}?risk"
-    r"|(?:suicid\w*|homicid\w*)\s+(?:plan|intent|attempt|gesture|preparat\w*)"
-    r"|(?:a|specific)\s+plan\s+(?:to|for)\s+(?:suicide|kill|end|overdose)"
-    r"|(?:cutting|cut\s+(?:her|him|them)sel\w+|self[- ]harm(?:ed|ing)))\b", re.IGNORECASE)
+# Elevated risk is found from a few anchor words, then read from the words
+# around each anchor: cheaper than one pattern tried at every position.
+_RISK_ANCHOR = re.compile(
+    r"\b(?:SI|HI|suicid\w*|homicid\w*|self[- ]?harm\w*|risk|cutting|thoughts|urges|plan)\b",
+    re.IGNORECASE)
+_ELEVATED_BEFORE = re.compile(
+    r"(?:\b(?:passive|active|intermittent|recurrent|current)\s+(?:suicidal\s+|homicidal\s+)?"
+    r"|\b(?:endors\w*|report\w*|express\w*|disclos\w*|acknowledg\w*|admit\w*|positive\s+for|"
+    r"experiencing|having)\s+(?:\w+\s+){0,3}?"
+    r"|\b(?:moderate|high|elevated|imminent|acute|significant|increased)\s+(?:\w+\s+){0,2}?"
+    r"|\b(?:a|specific)\s+)$", re.IGNORECASE)
+_ELEVATED_AFTER = re.compile(
+    r"\s+(?:ideation|thoughts|urges|plan|intent|attempt|gesture|preparat\w*|behaviou?r)\b"
+    r"|\s+(?:to|of)\s+(?:suicide|kill|end|overdose|harm|hurt|cut|self[- ]harm)", re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(?:den(?:y|ies|ied|ying)|no|not|never|without|negative\s+for|absence\s+of|absent|"
     r"rule[sd]?\s+out|free\s+of|nor|low)\b[^.;]{0,40}$", re.IGNORECASE)
@@ -88,9 +91,34 @@ def _elevated_risk(note: Note) -> Span | None:
     for section in note.body.sections:
         if section.name == "Plan":
             continue
-        for match in _ELEVATED_RISK.finditer(text, section.heading.span.end, section.span.end):
-            sentence_start = max(text.rfind(".", 0, match.start()),
-                                 text.rfind("\n\n", 0, match.start()), section.span.start)
-            if not _NEGATION.search(text[sentence_start:match.start()]):
-                return Span(match.start(), match.end())
+        for anchor in _RISK_ANCHOR.finditer(text, section.heading.span.end, section.span.end):
+            span = _elevated(text, anchor, section.span.start)
+            if span is not None:
+                return span
     return None
+
+
+def _elevated(text: str, anchor: re.Match[str], floor: int) -> Span | None:
+    """The phrase around ``anchor`` when it states elevated risk, not negated.
+
+    "SI", "HI" and "risk" need a qualifier before them (passive SI, high risk);
+    "suicidal", "self-harm" need one before or an object after (suicidal intent);
+    "thoughts", "urges", "plan" need both (reports thoughts of suicide).
+    """
+    word = anchor.group().lower()
+    before = _ELEVATED_BEFORE.search(text, max(floor, anchor.start() - 60), anchor.start())
+    after = _ELEVATED_AFTER.match(text, anchor.end())
+    if word in ("si", "hi", "risk"):
+        elevated = before is not None
+    elif word in ("thoughts", "urges", "plan"):
+        elevated = before is not None and after is not None
+    else:
+        elevated = word == "cutting" or before is not None or after is not None
+    if not elevated:
+        return None
+    start = before.start() if before is not None else anchor.start()
+    end = after.end() if after is not None else anchor.end()
+    sentence_start = max(text.rfind(".", 0, start), text.rfind("\n\n", 0, start), floor)
+    if _NEGATION.search(text[sentence_start:start]):
+        return None
+    return Span(start, end)

@@ -20,11 +20,13 @@ _SPEECH_WORDS = (r"said|says|stated|states|reported|reports|told\s+(?:this\s+)?(
                  r"expresses|added|adds|remarked|commented|exclaimed|replied|responded|"
                  r"described|describes|voiced|noted|notes|mentioned")
 _SPEECH_VERB = f"(?:{_SPEECH_WORDS})"
-_UNQUOTED_SPEECH = re.compile(
+# First-person words are rare in a clinician's narrative once quotations are
+# blanked, so they anchor the search; the speech verb is checked behind them.
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'll|I’ll|I'd|I’d|my|me|myself)\b")
+_REPORTED_BY = re.compile(
     r"(?i:\b(?:client|patient|pt|he|she|they)\s+" + _SPEECH_VERB + r"(?:\s+that)?)"
-    r"[ \t]*[,:]?\s+"
-    r"(?P<speech>(?:I|I'm|I’m|I've|I’ve|I'll|I’ll|I'd|I’d|my|me|myself)\b[^.!?]*?)"
-    r"(?=[.!?]|\r?\n[ \t]*\r?\n|$)")
+    r"[ \t]*[,:]?\s+$")
+_SPEECH_END = re.compile(r"[.!?]|\r?\n[ \t]*\r?\n")
 _ATTRIBUTION_BEFORE = re.compile(
     r"(?i:\b(?:" + _SPEECH_WORDS + r"|calls?|called|calling|terms?|termed|refers?|"
     r"referred|referring|labels?|labell?ed|words?|phrases?|terms?|describ\w*|"
@@ -37,9 +39,12 @@ _SENTENCE_START = re.compile(r"[.!?]\s|\n[ \t]*\n")
 
 def check(note: Note, context: Context) -> Iterator[Hit]:
     narrative = note.narrative
-    for match in _UNQUOTED_SPEECH.finditer(narrative, note.body.start):
-        speech = match.group("speech").rstrip()
-        start = match.start("speech")
+    for word in _FIRST_PERSON.finditer(narrative, note.body.start):
+        start = word.start()
+        if not _REPORTED_BY.search(narrative, max(0, start - 80), start):
+            continue
+        end = _SPEECH_END.search(narrative, start)
+        speech = narrative[start:end.start() if end else len(narrative)].rstrip()
         if len(speech.split()) < 2:
             continue
         yield Hit("Q001", Span(start, start + len(speech)),
