@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from soapbuild.formats import NoteFormat, normalize_heading
+from soapbuild.formats import NoteFormat
 from soapbuild.model import (
     Addendum,
     Block,
@@ -56,9 +56,11 @@ _INLINE_MARKUP = re.compile(
 )
 _MAY_HAVE_MARKUP = re.compile(r"[<\[\]\\*_~]|https?:|ftp:|www\.")
 _BACKTICKS = re.compile(r"`+")
-_ADDENDUM = re.compile(r"^addendum\b[\s:.\-–—]*(?P<rest>.*)$", re.I)
+# The labels CMS and payers name for an amendment to a signed note.
+_ADDENDUM = re.compile(
+    r"^(?:addendum|late\s+entry|correction|amendment)\b[\s:.\-–—]*(?P<rest>.*)$", re.I)
 _DATE_IN_HEADING = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?(?:\s?(?:Z|[+-]\d{2}:?\d{2}))?")
+    r"\d{4}-\d{2}-\d{2}(?:[Tt ]\d{1,2}:\d{2}(?::\d{2})?)?(?:\s?(?:[Zz]|[+-]\d{2}:?\d{2}))?")
 _LABEL = re.compile(
     r"^[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<label>author|reason)(?:\*\*|__)?[ \t]*:"
     r"(?:\*\*|__)?[ \t]*(?P<value>\S.*?)[ \t]*\r?$", re.I | re.M)
@@ -272,7 +274,7 @@ def _divide(
         name = note_format.section_for(heading.text)
         if name is not None:
             marks.append((heading, name))
-        elif _ADDENDUM.match(normalize_heading(heading.text)):
+        elif addendum_label(heading.text) is not None:
             marks.append((heading, None))
     last_line = source.line_count
     first_mark = marks[0][0].line if marks else last_line + 1
@@ -291,12 +293,17 @@ def _divide(
     return tuple(sections), tuple(addenda), preamble
 
 
+def addendum_label(heading: str) -> re.Match[str] | None:
+    """Match an addendum heading (Addendum, Late entry, Correction, Amendment)."""
+    return _ADDENDUM.match(re.sub(r"[*_`]", "", heading).strip())
+
+
 def _addendum(
     source: SourceText, heading: Heading, span: Span, last_line: int, blocks: tuple[Block, ...]
 ) -> Addendum:
-    match = _ADDENDUM.match(normalize_heading(heading.text))
+    match = addendum_label(heading.text)
     rest = match.group("rest") if match else ""
-    found = _DATE_IN_HEADING.search(rest.upper())
+    found = _DATE_IN_HEADING.search(rest)
     date_text = found.group() if found else rest.strip()
     date = parse_moment(found.group()) if found else None
     labels: dict[str, LabeledLine] = {}

@@ -17,11 +17,12 @@ def note_files(paths: Iterable[Path]) -> list[Path]:
     """Every note below the given folders, plus files named explicitly, sorted, each once.
 
     Hidden folders (``.git``, ``.soapbuild``) are skipped; a file named on the
-    command line is checked whatever its suffix, because the user asked for it.
+    command line is checked whatever its suffix, because the user asked for it,
+    and so is a folder named like a note, which then cannot be read (R001).
     """
     found: dict[Path, None] = {}
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and not path.name.lower().endswith(NOTE_SUFFIXES):
             for file in _walk(path):
                 found.setdefault(file, None)
         elif path.exists() or path.is_symlink():

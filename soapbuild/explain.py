@@ -48,5 +48,7 @@ def _example(example: Example) -> str:
         notes.append(f"(saved as {example.encoding})")
     if example.pad_bytes:
         notes.append(f"(followed by {example.pad_bytes:,} more bytes)")
-    body = textwrap.indent(example.text.rstrip("\n"), "    │ ")
+    text = "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}"
+                   for c in example.text.rstrip("\n"))
+    body = textwrap.indent(text, "    │ ", lambda line: True) if text else "    │ (empty file)"
     return "\n".join([*("  " + n for n in notes), body])

@@ -95,8 +95,8 @@ def _read_fields(
     if bomb is not None:
         offset = _offset(source, base, bomb.start_mark)
         return (), (Hit("R009", Span(offset, offset + 1),
-                        "The front matter uses YAML anchors or aliases ('&' / '*') or is "
-                        f"nested too deeply (over {MAX_NODES} values); a note needs neither.",
+                        "The front matter uses YAML aliases ('*name') or holds more than "
+                        f"{MAX_NODES} values; a note needs neither.",
                         "Write every value out in full."),)
     fields = []
     for key_node, value_node in root.value:

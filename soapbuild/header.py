@@ -82,7 +82,7 @@ def type_header(fields: tuple[RawField, ...], readable: bool = True) -> Header:
         spec = KNOWN_FIELDS.get(raw.name)
         if spec is None or raw.name in values:
             continue
-        if raw.kind == "null":
+        if raw.kind == "null" or (raw.kind == "scalar" and not (raw.text or "").strip()):
             values[raw.name] = None
             continue
         value = spec.read(raw.text) if raw.kind == "scalar" and raw.text is not None else None

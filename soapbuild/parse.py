@@ -65,7 +65,10 @@ def _unreadable(data: bytes) -> Hit | None:
                    f"The file is larger than {MAX_NOTE_BYTES // 1_000_000} MB; a note is a few "
                    "kilobytes, so this is probably not a note.",
                    "Move the file out of the notes folder or split it into one note per session.")
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Hit("R002", None, "The file is UTF-16 text, not UTF-8.",
+                   "Save the file as UTF-8 in your editor (File > Save with Encoding > UTF-8).")
+    if not data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n"):
         return Hit("R004", None, "The file is empty.",
                    "Write the note, or delete the file if it was created by mistake.")
     if b"\x00" in data[:8192]:

@@ -23,7 +23,8 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     if not header.readable:
         return
     top = Span(0, min(3, len(note.source.text)))
-    present = {raw.name for raw in header.fields if raw.kind != "null"}
+    present = {raw.name for raw in header.fields
+               if raw.kind != "null" and (raw.kind != "scalar" or (raw.text or "").strip())}
     unknown = [raw for raw in header.fields if raw.name not in KNOWN_FIELDS]
     for spec in FIELDS:
         if not spec.required or spec.name in present:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 
+from soapbuild.body import addendum_label
 from soapbuild.context import Context
 from soapbuild.findings import Hit
 from soapbuild.formats import normalize_heading
@@ -27,17 +28,24 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     if note.header.occurred is False:
         for section in body.sections:
             yield Hit("S006", section.heading.text_span,
-                      f"The session did not occur, so the note must not hold a "
-                      f"'{section.heading.text}' section.",
+                      f"The session did not occur, so the note must not hold clinical sections "
+                      f"such as '{section.heading.text}'.",
                       "Keep a short remark on what happened (e.g. the outreach made) and remove "
                       "the clinical sections.")
         return
     note_format = context.note_format(note)
     order = {name: index for index, name in enumerate(note_format.sections)}
-    yield from _missing(note, note_format.sections)
+    if note.header.readable:  # unreadable front matter: the session may not have occurred
+        yield from _missing(note, note_format.sections)
     seen: set[str] = set()
     furthest: Section | None = None
-    first_addendum = body.addenda[0].heading.line if body.addenda else None
+    first_addendum = body.addenda[0] if body.addenda else None
+    if first_addendum is not None:
+        later = [s for s in body.sections if s.heading.line > first_addendum.heading.line]
+        if later:
+            yield Hit("S004", first_addendum.heading.text_span,
+                      f"The addendum comes before the '{later[0].name}' section; addenda "
+                      "follow the last section.", "Move the addendum below the last section.")
     for section in body.sections:
         if section.name in seen:
             yield Hit("S003", section.heading.text_span,
@@ -45,11 +53,7 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
                       f"Merge the two '{section.name}' sections.")
             continue
         seen.add(section.name)
-        if first_addendum is not None and section.heading.line > first_addendum:
-            yield Hit("S004", section.heading.text_span,
-                      f"'{section.name}' comes after an addendum; addenda follow the last section.",
-                      "Move the addendum below the last section.")
-        elif furthest is not None and order[section.name] < order[furthest.name]:
+        if furthest is not None and order[section.name] < order[furthest.name]:
             yield Hit("S004", section.heading.text_span,
                       f"'{section.name}' comes after '{furthest.name}'; the order is "
                       f"{', '.join(note_format.sections)}.",
@@ -71,7 +75,7 @@ def _missing(note: Note, names: tuple[str, ...]) -> Iterator[Hit]:
     present = {section.name for section in note.body.sections}
     section_lines = {section.heading.line for section in note.body.sections}
     stray = [h for h in note.body.headings if h.level <= 3 and h.line not in section_lines
-             and not normalize_heading(h.text).startswith("addendum")]
+             and addendum_label(h.text) is None]
     for index, name in enumerate(names):
         if name in present:
             continue

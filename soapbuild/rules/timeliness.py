@@ -35,6 +35,9 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
                       f"Submitted {_duration(submitted - due)} after the deadline ({shown_due}).",
                       "A late note cannot be made on time; it is counted in the report.")
         return
+    if note.header.field("submitted") is not None and "submitted" in {
+            p.name for p in header.problems}:
+        return  # 'submitted' is there but unreadable (F002): not a draft
     where = _value_span(note, "session_date")
     if context.now > due:
         yield Hit("T004", where,
