@@ -80,8 +80,14 @@ def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: 
     from soapbuild.findings import Severity
     from soapbuild.formatters import FORMATTERS
 
+    from soapbuild.language.vocabulary import VocabularyError
+    from soapbuild.registry import vocabulary_codes
+
     settings = _settings(directory)
-    context = Context(settings, _now(now_text, settings))
+    try:
+        context = Context.for_settings(settings, _now(now_text, settings), vocabulary_codes())
+    except VocabularyError as error:
+        raise UsageProblem(str(error)) from None
     targets = [directory / p for p in paths] or [settings.notes_path]
     if not paths and not settings.notes_path.is_dir():
         raise UsageProblem(f"no notes folder at {settings.notes_path} "

@@ -22,7 +22,7 @@ class Context:
 
     @classmethod
     def for_settings(cls, settings: Settings, now: datetime,
-                     known_codes: frozenset[str]) -> Context:
+                     vocabulary_codes: frozenset[str]) -> Context:
         """Build the context of a run, loading the workspace's own vocabulary files.
 
         Raises :class:`soapbuild.language.vocabulary.VocabularyError` for a bad file.
@@ -30,7 +30,7 @@ class Context:
         if not settings.vocabulary_extend and not settings.vocabulary_remove:
             return cls(settings, now)
         lexicon = load_lexicon(settings.root, settings.vocabulary_extend,
-                               settings.vocabulary_remove, known_codes)
+                               settings.vocabulary_remove, vocabulary_codes)
         return cls(settings, now, lexicon)
 
     def aware(self, moment: Moment) -> datetime:

@@ -90,3 +90,9 @@ def _order(rule: Rule) -> tuple[int, str]:
 
 def known_codes() -> frozenset[str]:
     return frozenset(all_rules())
+
+
+def vocabulary_codes() -> frozenset[str]:
+    """Codes a vocabulary entry may carry: the judgment, absolutes and hedges rules."""
+    return frozenset(code for code, rule in all_rules().items()
+                     if rule.family in LANGUAGE_FAMILIES)

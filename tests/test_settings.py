@@ -133,3 +133,29 @@ def test_custom_format_from_settings(tmp_path: Path) -> None:
     workspace_soap.mkdir()
     _workspace(workspace_soap, settings, body=GIRP)
     assert _codes(_check(workspace_soap)[1]).count("S001") == 3  # type: ignore[arg-type]
+
+
+def test_vocabulary_extend_and_remove(tmp_path: Path) -> None:
+    body = SOAP.replace("Client reported sleeping 6 hours.",
+                        "Client reported sleeping 6 hours and always naps. Client was tardy.")
+    workspace = _workspace(tmp_path, 'timezone = "UTC"\n', body=body)
+    assert _codes(_check(workspace)[1]) == ["T003", "U001"]  # type: ignore[arg-type]
+    (workspace / "terms.toml").write_text(
+        '[[term]]\nterm = "tardy"\ncode = "J003"\nsuggest = "arrived 15 minutes late"\n'
+        'source = "practice style guide"\n', "utf-8")
+    (workspace / "soapbuild.toml").write_text(
+        'timezone = "UTC"\n[vocabulary]\nextend = ["terms.toml"]\nremove = ["always"]\n', "utf-8")
+    code, report = _check(workspace)
+    assert _codes(report) == ["T003", "J003"]  # type: ignore[arg-type]
+    finding = report["findings"][1]  # type: ignore[index]
+    assert finding["suggestion"] == "Instead: arrived 15 minutes late."
+    for code_given in ("X999", "S001"):
+        (workspace / "terms.toml").write_text(
+            f'[[term]]\nterm = "tardy"\ncode = "{code_given}"\n', "utf-8")
+        code, output = _check(workspace)
+        assert code == 2
+        assert f"terms.toml: term 'tardy': '{code_given}' is not a language rule code" in str(
+            output)
+    (workspace / "terms.toml").unlink()
+    code, output = _check(workspace)
+    assert code == 2 and "terms.toml cannot be read" in str(output)
