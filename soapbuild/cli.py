@@ -79,7 +79,6 @@ def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: 
     from soapbuild.discover import PathError
     from soapbuild.findings import Severity
     from soapbuild.formatters import FORMATTERS
-
     from soapbuild.language.vocabulary import VocabularyError
     from soapbuild.registry import vocabulary_codes
 

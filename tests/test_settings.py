@@ -21,8 +21,8 @@ submitted: 2026-11-24 15:30
 ---
 {body}
 """
-SOAP = "## Subjective\nClient reported sleeping 6 hours.\n\n## Objective\nCalm.\n\n## Assessment\nDenies SI/HI.\n\n" \
-       "## Plan\nNext session in a week.\n"
+SOAP = ("## Subjective\nClient reported sleeping 6 hours.\n\n## Objective\nCalm.\n\n"
+        "## Assessment\nDenies SI/HI.\n\n## Plan\nNext session in a week.\n")
 GIRP = "## Goal\nSleep.\n\n## Intervention\nCBT-I.\n\n## Response\nEngaged.\n\n## Plan\nWeekly.\n"
 
 
