@@ -6,9 +6,10 @@ body with markdown-it-py, and does nothing else: no tool that reads these
 files can do less. Both run in this process on the same corpus, alternating,
 so the ratio holds on a busy or slow machine where absolute times do not.
 "structure" runs only the structure checks (front matter, sections, addenda,
-timeliness); "all" adds the language checks (vocabulary, quotations,
-completeness). The language checks may cost at most as much again as structure:
-all / structure <= 2.
+timeliness, billing, locking); "all" adds the language checks (vocabulary,
+quotations, completeness). The language checks may cost at most as much again
+as structure: all / structure <= 2. The copied-section search across notes is
+measured by bench_copied.py.
 
     python benchmarks/bench_check.py [--count 1000] [--seed 1] [--repeat 3] [--dir DIR]
 
@@ -84,8 +85,9 @@ def main() -> None:
         for _ in range(args.repeat):  # interleaved, so load changes hit all three alike
             floor_times.append(timed(lambda: floor(paths), 1))
             structure_times.append(timed(lambda: check_paths(
-                [folder], context, folder.parent, STRUCTURE_CHECKS), 1))
-            all_times.append(timed(lambda: check_paths([folder], context, folder.parent), 1))
+                [folder], context, folder.parent, STRUCTURE_CHECKS, copies=False), 1))
+            all_times.append(timed(lambda: check_paths(
+                [folder], context, folder.parent, copies=False), 1))
         floor_s, structure_s, all_s = (statistics.median(t) for t in
                                        (floor_times, structure_times, all_times))
         n = len(paths)

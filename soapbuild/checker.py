@@ -1,15 +1,24 @@
-"""The check pipeline: discover → parse → run the rules → findings with severities."""
+"""The check pipeline: discover → parse → run the rules → findings with severities.
+
+Most rules look at one note; two look across notes and run after every note
+is parsed: copied documentation (sections repeated from earlier notes) and,
+with a schedule, sessions that have no note. Seals of newly locked notes are
+collected for the caller to record (rules never write).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from soapbuild import suppression
 from soapbuild.context import Context
-from soapbuild.discover import display_path, note_files
+from soapbuild.copied import SectionPrint, copy_hit, find_copies, fingerprint
+from soapbuild.discover import display_path, note_files, workspace_key
 from soapbuild.findings import Finding, Hit, Severity
+from soapbuild.locks import Seal, compare, locked_since
+from soapbuild.model import Note
 from soapbuild.parse import ParseResult, read_note
 from soapbuild.registry import all_rules
 from soapbuild.rules import CHECKS, NoteCheck
@@ -23,29 +32,10 @@ class CheckRun:
     files: tuple[str, ...]
     findings: tuple[Finding, ...]
     suppressed: int = 0
+    seal_updates: dict[str, Seal] = field(default_factory=dict)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
-
-
-def check_paths(paths: Iterable[Path], context: Context, base: Path,
-                checks: Sequence[NoteCheck] = CHECKS) -> CheckRun:
-    """Check every note under ``paths``; display paths are relative to ``base``.
-
-    ``checks`` defaults to every rule family; benchmarks pass a subset.
-    """
-    files = note_files(paths)
-    findings: list[Finding] = []
-    shown: list[str] = []
-    suppressed = 0
-    formats = dict(context.settings.formats)
-    for file in files:
-        display = display_path(file, base)
-        shown.append(display)
-        outcome = check_result(read_note(file, display, formats), context, checks)
-        findings.extend(outcome.findings)
-        suppressed += outcome.suppressed
-    return CheckRun(tuple(shown), tuple(sorted(findings, key=lambda f: f.sort_key)), suppressed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +44,38 @@ class FileOutcome:
 
     findings: list[Finding]
     suppressed: int = 0
+
+
+def check_paths(paths: Iterable[Path], context: Context, base: Path,
+                checks: Sequence[NoteCheck] = CHECKS, copies: bool = True) -> CheckRun:
+    """Check every note under ``paths``; display paths are relative to ``base``.
+
+    ``checks`` defaults to every per-note rule and ``copies`` adds the search for
+    copied sections across notes; benchmarks switch parts off to measure them.
+    """
+    root = context.settings.root
+    findings: list[Finding] = []
+    shown: list[str] = []
+    prints: list[SectionPrint] = []
+    seals: dict[str, Seal] = {}
+    suppressed = 0
+    formats = dict(context.settings.formats)
+    for file in note_files(paths):
+        display = display_path(file, base)
+        shown.append(display)
+        result = read_note(file, display, formats, workspace_key(file, root))
+        outcome = check_result(result, context, checks)
+        findings.extend(outcome.findings)
+        suppressed += outcome.suppressed
+        if result.note is not None:
+            if copies:
+                prints.extend(fingerprint(result.note, context.settings))
+            seal = seal_update(result.note, context)
+            if seal is not None and result.note.key is not None:
+                seals[result.note.key] = seal
+    findings.extend(_copies(prints, context))
+    return CheckRun(tuple(shown), tuple(sorted(findings, key=lambda f: f.sort_key)),
+                    suppressed, seals)
 
 
 def check_result(result: ParseResult, context: Context,
@@ -72,6 +94,27 @@ def check_result(result: ParseResult, context: Context,
     return FileOutcome(findings + _placed(comment_hits, result.path, source, context), suppressed)
 
 
+def seal_update(note: Note, context: Context) -> Seal | None:
+    """The seal to record for a locked note seen for the first time (or grown by addenda)."""
+    if context.baseline is None or note.key is None:
+        return None
+    since = locked_since(note, context.settings)
+    if since is None or context.now < since:
+        return None
+    return compare(note.source.text, context.baseline.seal_for(note.key), context.now).reseal
+
+
+def _copies(prints: list[SectionPrint], context: Context) -> list[Finding]:
+    found = []
+    for copy in find_copies(prints, context.settings.copied_threshold):
+        line, column, end_line, end_column = copy.later.position
+        finding = _finding(copy_hit(copy), copy.later.path, (line, column, end_line, end_column),
+                           context)
+        if finding is not None:
+            found.append(finding)
+    return found
+
+
 def _placed(hits: list[Hit], path: str, source: SourceText | None,
             context: Context) -> list[Finding]:
     return [finding for hit in hits
@@ -80,15 +123,18 @@ def _placed(hits: list[Hit], path: str, source: SourceText | None,
 
 def place(hit: Hit, path: str, source: SourceText | None, context: Context) -> Finding | None:
     """Give a hit its position and severity, or drop it when settings ignore its rule."""
+    if hit.span is None or source is None:
+        return _finding(hit, path, (1, 1, 1, 1), context)
+    start, end = source.position(hit.span.start), source.position(hit.span.end)
+    return _finding(hit, path, (start.line, start.column, end.line, end.column), context)
+
+
+def _finding(hit: Hit, path: str, where: tuple[int, int, int, int],
+             context: Context) -> Finding | None:
     settings = context.settings
     if hit.code in settings.rules_ignore:
         return None
     rule = all_rules()[hit.code]
     severity = settings.rules_severity.get(hit.code, rule.severity)
-    if hit.span is None or source is None:
-        line = column = end_line = end_column = 1
-    else:
-        start, end = source.position(hit.span.start), source.position(hit.span.end)
-        line, column, end_line, end_column = start.line, start.column, end.line, end.column
-    return Finding(path, line, column, end_line, end_column, hit.code, rule.family, severity,
-                   hit.message, hit.suggestion, hit.span)
+    return Finding(path, *where, hit.code, rule.family, severity, hit.message, hit.suggestion,
+                   hit.span)

@@ -80,6 +80,7 @@ def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: 
     from soapbuild.findings import Severity
     from soapbuild.formatters import FORMATTERS
     from soapbuild.language.vocabulary import VocabularyError
+    from soapbuild.locks import SealError, SealStore
     from soapbuild.registry import vocabulary_codes
 
     settings = _settings(directory)
@@ -92,8 +93,11 @@ def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: 
         raise UsageProblem(f"no notes folder at {settings.notes_path} "
                            "(set notes_dir in soapbuild.toml or name the notes to check)")
     try:
-        run = check_paths(targets, context, base=directory)
-    except PathError as error:
+        seals = SealStore.load(settings.root)
+        run = check_paths(targets, context.with_baseline(seals), base=directory)
+        seals.record(run.seal_updates)
+        seals.save()
+    except (PathError, SealError) as error:
         raise UsageProblem(str(error)) from None
     tty = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = FORMATTERS[output_format](run, tty)
@@ -135,3 +139,146 @@ def explain(code: str) -> None:
     if rule is None:
         raise UsageProblem(f"{code!r} is not a rule code; 'soapbuild rules' lists them")
     click.echo(render_page(rule))
+
+
+@main.command()
+@click.argument("notes", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--now", "now_text", envvar="SOAPBUILD_NOW", metavar="TIMESTAMP",
+              help="Take this as the current time (also SOAPBUILD_NOW).")
+@click.pass_obj
+def submit(directory: Path, notes: tuple[Path, ...], now_text: str | None) -> None:
+    """Sign notes off: refuse a note with errors, else stamp 'submitted' with the time now.
+
+    Only the 'submitted' line changes; a note already submitted is never re-stamped.
+    """
+    from soapbuild.context import Context
+    from soapbuild.discover import display_path
+    from soapbuild.language.vocabulary import VocabularyError
+    from soapbuild.registry import vocabulary_codes
+    from soapbuild.submit import Outcome, submit_note
+
+    settings = _settings(directory)
+    try:
+        context = Context.for_settings(settings, _now(now_text, settings), vocabulary_codes())
+    except VocabularyError as error:
+        raise UsageProblem(str(error)) from None
+    targets: dict[Path, Path] = {}
+    for name in notes:
+        target = directory / name
+        if target.is_dir():
+            raise UsageProblem(f"{target}: is a folder; name each note to submit")
+        if not target.exists():
+            raise UsageProblem(f"{target}: no such file")
+        targets.setdefault(target.resolve(), target)  # the same note named twice: once
+    outcomes = set()
+    for target in targets.values():
+        result = submit_note(target, display_path(target, directory), context)
+        outcomes.add(result.outcome)
+        findings = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+                    for f in result.findings]
+        if result.outcome is Outcome.SUBMITTED:
+            click.echo(f"submitted {result.path} at {result.stamp} ({settings.timezone})")
+            for line in findings:
+                click.echo(f"  {line}")
+        else:
+            for line in findings:
+                click.echo(line)
+            click.echo(f"{result.path}: not submitted: {result.reason}")
+    sys.exit(2 if Outcome.FAILED in outcomes else 1 if Outcome.REFUSED in outcomes else 0)
+
+
+def _show(path: Path) -> str:
+    """A path the user can paste: relative to the current folder when inside it."""
+    from soapbuild.discover import display_path
+
+    return display_path(path, Path.cwd())
+
+
+@main.command()
+@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--now", "now_text", envvar="SOAPBUILD_NOW", metavar="TIMESTAMP",
+              help="Take this as the current time, for the example note (also SOAPBUILD_NOW).")
+@click.pass_obj
+def init(directory: Path, folder: Path, now_text: str | None) -> None:
+    """Create a workspace: notes/, soapbuild.toml, .gitignore and an example note.
+
+    Never overwrites a file: what exists is kept, and .gitignore only gains lines.
+    """
+    from soapbuild import workspace
+    from soapbuild.atomic import ChangedOnDisk
+
+    target = directory / folder
+    if target.exists() and not target.is_dir():
+        raise UsageProblem(f"{target}: is a file, not a folder")
+    steps: list[workspace.Step] = []
+    made = not target.exists()
+    try:
+        if made:
+            target.mkdir(parents=True)
+        if workspace.has_own_settings(target) is not None:
+            _settings(target)  # a broken settings file stops init before it adds anything
+        steps.append(workspace.ensure_settings(target, workspace.system_zone_name()))
+        settings = _settings(target)
+        steps.append(workspace.ensure_gitignore(
+            target, [f"{settings.output_dir.strip('/')}/", ".soapbuild/cache/"]))
+        steps += workspace.ensure_notes(settings, _now(now_text, settings))
+    except (OSError, ChangedOnDisk) as error:
+        raise UsageProblem(f"cannot set up the workspace: {error}") from None
+    from soapbuild.discover import display_path
+
+    click.echo(f"workspace {_show(target.resolve())}/" + ("  (created)" if made else ""))
+    for step in steps:
+        shown = display_path(step.path, target) + ("/" if step.path.is_dir() else "")
+        click.echo(f"  {step.action:<8} {shown}" + (f"  ({step.note})" if step.note else ""))
+    click.echo("Next: 'soapbuild new --client ID' writes a note skeleton; "
+               "'soapbuild check' checks the notes.")
+
+
+@main.command()
+@click.option("--client", required=True, metavar="ID",
+              help="The client's identifier; also names the client's folder.")
+@click.option("--date", "date_text", metavar="DATE",
+              help="Session date: YYYY-MM-DD or 'YYYY-MM-DD HH:MM'  [default: now]")
+@click.option("--clinician", envvar="SOAPBUILD_CLINICIAN", metavar="NAME",
+              help="The note's author  [default: SOAPBUILD_CLINICIAN, else git user.name]")
+@click.option("--format", "format_name", metavar="FORMAT",
+              help="Note format: soap, dap, birp or one from settings  [default: soap]")
+@click.option("--now", "now_text", envvar="SOAPBUILD_NOW", metavar="TIMESTAMP",
+              help="Take this as the current time (also SOAPBUILD_NOW).")
+@click.pass_obj
+def new(directory: Path, client: str, date_text: str | None, clinician: str | None,
+        format_name: str | None, now_text: str | None) -> None:
+    """Write a note skeleton and print its path (never overwrites a note).
+
+    The note goes to NOTES/CLIENT/DATE.md, or DATE-2.md and so on when that exists.
+    """
+    from soapbuild import workspace
+    from soapbuild.formats import DEFAULT_FORMAT
+
+    settings = _settings(directory)
+    note_format = settings.formats.get((format_name or DEFAULT_FORMAT).lower())
+    if note_format is None:
+        raise UsageProblem(f"--format: {format_name!r} is not a note format; known: "
+                           + ", ".join(sorted(settings.formats)))
+    client_id = workspace.clean_text(client)
+    folder = workspace.folder_name(client_id)
+    if not folder:
+        raise UsageProblem(f"--client: {client!r} has no letters or digits to name a folder by")
+    if date_text is None:
+        session = workspace.default_session_date(_now(now_text, settings), settings)
+    else:
+        read = workspace.read_session_date(date_text)
+        if read is None:
+            raise UsageProblem(f"--date: {date_text!r} is not a date such as 2026-11-24 "
+                               "or 2026-11-24 15:00")
+        session = read
+    author = workspace.clean_text(clinician or "") or workspace.default_clinician(settings.root)
+    if not author:
+        raise UsageProblem("no clinician: pass --clinician NAME, set SOAPBUILD_CLINICIAN, "
+                           "or set git config user.name")
+    content = workspace.skeleton(client_id, author, session, note_format)
+    try:
+        path = workspace.create_note(settings.notes_path / folder, session[:10], content)
+    except OSError as error:
+        raise UsageProblem(f"cannot write the note: {error}") from None
+    click.echo(_show(path))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from soapbuild.formats import DEFAULT_FORMAT, NoteFormat
 from soapbuild.language.vocabulary import Lexicon, builtin_lexicon, load_lexicon
+from soapbuild.locks import Baseline
 from soapbuild.model import Moment, Note
 from soapbuild.settings import Settings
 from soapbuild.timeparse import resolve
@@ -19,6 +20,7 @@ class Context:
     settings: Settings
     now: datetime
     lexicon: Lexicon = field(default_factory=builtin_lexicon)
+    baseline: Baseline | None = None  # the locked versions of notes (seals, or git)
 
     @classmethod
     def for_settings(cls, settings: Settings, now: datetime,
@@ -32,6 +34,9 @@ class Context:
         lexicon = load_lexicon(settings.root, settings.vocabulary_extend,
                                settings.vocabulary_remove, vocabulary_codes)
         return cls(settings, now, lexicon)
+
+    def with_baseline(self, baseline: Baseline) -> Context:
+        return replace(self, baseline=baseline)
 
     def aware(self, moment: Moment) -> datetime:
         """A note's date-time in the practice timezone when it has no offset."""

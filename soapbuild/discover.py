@@ -40,6 +40,14 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
+def workspace_key(path: Path, root: Path) -> str | None:
+    """The note's path relative to the workspace root (how seals name it), or None outside."""
+    try:
+        return path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        return None
+
+
 def display_path(path: Path, base: Path) -> str:
     """A path as the user should see it: relative to ``base`` when inside it, POSIX-style."""
     try:

@@ -48,7 +48,18 @@ def _example(example: Example) -> str:
         notes.append(f"(saved as {example.encoding})")
     if example.pad_bytes:
         notes.append(f"(followed by {example.pad_bytes:,} more bytes)")
+    parts = [*("  " + n for n in notes)]
+    if example.earlier is not None:
+        parts += ["  an earlier note of the same client:", _framed(example.earlier),
+                  "  this note:"]
+    if example.before is not None:
+        parts += ["  the note when it locked:", _framed(example.before), "  the note now:"]
+    parts.append(_framed(example.text))
+    return "\n".join(parts)
+
+
+def _framed(raw: str) -> str:
+    """The example's text, framed, with control characters shown as escapes."""
     text = "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}"
-                   for c in example.text.rstrip("\n"))
-    body = textwrap.indent(text, "    │ ", lambda line: True) if text else "    │ (empty file)"
-    return "\n".join([*("  " + n for n in notes), body])
+                   for c in raw.rstrip("\n"))
+    return textwrap.indent(text, "    │ ", lambda line: True) if text else "    │ (empty file)"

@@ -221,6 +221,7 @@ class Note:
     body: Body
     prose: str
     narrative: str  # ``prose`` with quotations blanked too: the clinician's own words
+    key: str | None = None  # path relative to the workspace root; None outside it
 
     def text_of(self, span: Span) -> str:
         return self.source.text[span.start : span.end]

@@ -32,7 +32,8 @@ class ParseResult:
     source: SourceText | None = None  # set when problems point into text with no note
 
 
-def read_note(path: Path, display: str, formats: dict[str, NoteFormat]) -> ParseResult:
+def read_note(path: Path, display: str, formats: dict[str, NoteFormat],
+              key: str | None = None) -> ParseResult:
     """Read ``path`` from disk; never raises for anything the file holds."""
     try:
         with path.open("rb") as handle:
@@ -41,11 +42,16 @@ def read_note(path: Path, display: str, formats: dict[str, NoteFormat]) -> Parse
         reason = error.strerror or type(error).__name__
         hit = Hit("R001", None, f"The file cannot be read: {reason}.")
         return ParseResult(display, None, (hit,))
-    return parse_note(data, display, formats)
+    return parse_note(data, display, formats, key)
 
 
-def parse_note(data: bytes, display: str, formats: dict[str, NoteFormat]) -> ParseResult:
-    """Parse the bytes of one note. ``formats`` are the known note formats by name."""
+def parse_note(data: bytes, display: str, formats: dict[str, NoteFormat],
+               key: str | None = None) -> ParseResult:
+    """Parse the bytes of one note. ``formats`` are the known note formats by name.
+
+    ``key`` is the note's path relative to the workspace root (how seals and
+    the report name it), ``None`` for a file outside the workspace.
+    """
     problem = _unreadable(data)
     if problem is not None:
         lossy = SourceText.from_str(data.decode("utf-8", "replace")) if problem.span else None
@@ -55,7 +61,7 @@ def parse_note(data: bytes, display: str, formats: dict[str, NoteFormat]) -> Par
     header = type_header(front.fields, readable=not front.problems)
     note_format = formats.get(header.format or DEFAULT_FORMAT) or formats[DEFAULT_FORMAT]
     body, prose, narrative = parse_body(source, front.body_start, note_format)
-    note = Note(display, source, front.span, header, body, prose, narrative)
+    note = Note(display, source, front.span, header, body, prose, narrative, key)
     return ParseResult(display, note, front.problems, source)
 
 

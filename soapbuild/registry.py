@@ -17,8 +17,9 @@ from typing import Any
 
 from soapbuild.findings import Severity
 
-FAMILY_ORDER = ("input", "fields", "sections", "addenda", "timeliness", "judgment", "absolutes",
-                "hedges", "quotation", "completeness", "suppression")
+FAMILY_ORDER = ("input", "fields", "sections", "addenda", "timeliness", "billing", "locking",
+                "copied", "judgment", "absolutes", "hedges", "quotation", "completeness",
+                "suppression")
 LANGUAGE_FAMILIES = ("judgment", "absolutes", "hedges")
 
 
@@ -32,6 +33,8 @@ class Example:
     setup: str | None = None  # "directory": the path is a folder, not a file
     encoding: str = "utf-8"
     pad_bytes: int = 0  # append this many bytes of filler (for the size limit)
+    before: str | None = None  # the note as first checked (then changed to ``text``)
+    earlier: str | None = None  # another, earlier note checked alongside
 
 
 @dataclass(frozen=True, slots=True)

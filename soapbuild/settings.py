@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from soapbuild.findings import Severity
 from soapbuild.formats import NoteFormat, builtin_formats
+from soapbuild.service_codes import ServiceCode, builtin_service_codes, read_service_codes
 
 SETTINGS_FILE = "soapbuild.toml"
 
@@ -50,6 +51,7 @@ class Settings:
     vocabulary_extend: tuple[str, ...] = ()
     vocabulary_remove: tuple[str, ...] = ()
     copied_threshold: float = 0.9
+    service_codes: Mapping[str, ServiceCode] = field(default_factory=builtin_service_codes)
 
     @property
     def notes_path(self) -> Path:
@@ -132,7 +134,7 @@ OPTIONS: dict[str, tuple[str, Check]] = {
     "templates_dir": ("templates_dir", _folder),
     "schedule": ("schedule", _folder),
 }
-TABLES = {"deadline_overrides", "formats", "rules", "vocabulary", "copied"}
+TABLES = {"deadline_overrides", "formats", "rules", "vocabulary", "copied", "service_codes"}
 
 
 def find_settings(start: Path) -> tuple[Path, Path | None]:
@@ -201,6 +203,12 @@ def _validate(root: Path, path: Path, data: dict[str, Any],
         str(code): _number(f"deadline_overrides.{code}", hours)
         for code, hours in data.get("deadline_overrides", {}).items()}
     values["formats"] = _formats(data.get("formats", {}))
+    try:
+        values["service_codes"] = {**builtin_service_codes(),
+                                   **read_service_codes(data.get("service_codes", {}),
+                                                        "service_codes")}
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
     values.update(_rules(data.get("rules", {}), known_rules))
     values.update(_vocabulary(data.get("vocabulary", {})))
     copied = data.get("copied", {})

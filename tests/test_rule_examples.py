@@ -32,6 +32,7 @@ from soapbuild.registry import FAMILY_ORDER, Example, Rule, all_rules
 
 RULES = all_rules()
 NOTE = "notes/example.md"
+EARLIER = "notes/earlier.md"
 DEFAULT_NOW = "2026-11-27 12:00"
 DEFAULT_SETTINGS = 'timezone = "America/New_York"\n'
 #: Filler for ``pad_bytes``: blank lines, which can never add a finding of their own.
@@ -64,6 +65,8 @@ def write_workspace(root: Path, example: Example) -> Path:
         return note
     if example.setup is not None:
         raise ValueError(f"unknown example setup {example.setup!r}")
+    if example.earlier is not None:
+        (root / EARLIER).write_text(example.earlier, "utf-8")
     note.write_bytes(example.text.encode(example.encoding) + FILLER * example.pad_bytes)
     return note
 
@@ -72,6 +75,8 @@ def run_check(workspace: Path, example: Example) -> dict[str, Any]:
     """Run ``soapbuild check`` on the example note in a subprocess; return its JSON report."""
     command = [sys.executable, "-m", "soapbuild", "-C", str(workspace), "check",
                "--format", "json", "--now", example.now or DEFAULT_NOW, NOTE]
+    if example.earlier is not None:
+        command.append(EARLIER)
     env = {key: value for key, value in os.environ.items() if key != "SOAPBUILD_NOW"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env,
                           check=False)
@@ -90,9 +95,15 @@ def _shown(report: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize(("rule", "kind", "example"), _cases())
 def test_example(tmp_path: Path, rule: Rule, kind: str, example: Example) -> None:
-    write_workspace(tmp_path, example)
+    note = write_workspace(tmp_path, example)
+    if example.before is not None:  # check the original first (a locked note is sealed) …
+        final = note.read_bytes()
+        note.write_text(example.before, "utf-8")
+        run_check(tmp_path, example)
+        note.write_bytes(final)  # … then the note as it is now
     report = run_check(tmp_path, example)
-    assert report["files"] == [NOTE], f"the note was not checked at all: {report['files']}"
+    assert NOTE in report["files"], f"the note was not checked at all: {report['files']}"
+    report["findings"] = [f for f in report["findings"] if f["path"] == NOTE]
     codes = [finding["code"] for finding in report["findings"]]
     if kind == "flagged":
         assert rule.code in codes, f"{rule.code} should flag this example:\n{_shown(report)}"

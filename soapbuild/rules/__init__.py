@@ -13,8 +13,10 @@ from soapbuild.findings import Hit
 from soapbuild.model import Note
 from soapbuild.rules import (
     addenda,
+    billing,
     completeness,
     fields,
+    locking,
     quotation,
     sections,
     timeliness,
@@ -28,6 +30,8 @@ STRUCTURE_CHECKS: tuple[NoteCheck, ...] = (
     sections.check,
     addenda.check,
     timeliness.check,
+    billing.check,
+    locking.check,
 )
 LANGUAGE_CHECKS: tuple[NoteCheck, ...] = (
     vocabulary.check,
