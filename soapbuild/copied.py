@@ -2,13 +2,13 @@
 
 Payers treat text copied forward from earlier notes as cloned documentation.
 Comparing every pair of notes would be quadratic; instead each section is cut
-into overlapping four-word shingles, and its three smallest shingle hashes (a
-bottom-k sketch) are keys that place it in buckets. Two nearly identical
-sections agree on most of their smallest hashes, so they almost always share a
-key, and only sections sharing a bucket are compared exactly, by the Dice overlap of their three-word sequences: a
-50-word section with one word changed scores 0.94, and sections built from the
-same stock sentences in another order score lower than word pairs would give
-them.
+into overlapping three-word sequences (shingles), and its three smallest shingle
+hashes (a bottom-k sketch) are keys that place it in buckets. Two nearly
+identical sections agree on most of their smallest hashes, so they almost
+always share a key, and only sections sharing a bucket are compared exactly, by
+the Dice overlap of their shingles: a 50-word section with one word changed
+scores 0.94, while sections built from the same stock sentences in another
+order score well below that.
 
 Phrases every note uses ("alert and oriented to person, place, time") would
 put unrelated notes in one bucket, so keys are drawn from the shingles that few
@@ -31,7 +31,7 @@ from soapbuild.model import Note, Span
 from soapbuild.settings import Settings
 from soapbuild.timeparse import resolve
 
-SHINGLE_WORDS = 4
+SHINGLE_WORDS = 3
 MIN_WORDS = 15  # shorter sections ("Next session in one week.") are alike by nature
 SKETCH = 3  # smallest hashes kept, each a key
 BUCKET_LIMIT = 16
@@ -47,8 +47,7 @@ class SectionPrint:
     client: str | None
     when: datetime | None
     section: str
-    shingles: frozenset[int]  # four-word sequences: for finding candidates
-    pairs: frozenset[int]  # three-word sequences: for judging them
+    shingles: frozenset[int]  # hashes of the section's three-word sequences
     heading: Span
     position: tuple[int, int, int, int]  # line, column, end line, end column of the heading
 
@@ -83,11 +82,10 @@ def fingerprint(note: Note, settings: Settings) -> list[SectionPrint]:
             continue
         shingles = frozenset(hash(tuple(words[i:i + SHINGLE_WORDS]))
                              for i in range(len(words) - SHINGLE_WORDS + 1))
-        pairs = frozenset(hash(tuple(words[i:i + 3])) for i in range(len(words) - 2))
         span = section.heading.text_span
         start, end = note.source.position(span.start), note.source.position(span.end)
         prints.append(SectionPrint(note.path, note.header.client, when, section.name, shingles,
-                                   pairs, span, (start.line, start.column, end.line, end.column)))
+                                   span, (start.line, start.column, end.line, end.column)))
     return prints
 
 
@@ -118,7 +116,7 @@ def find_copies(prints: Iterable[SectionPrint], threshold: float,
         stats.sections += 1
         best: Copy | None = None
         seen: set[int] = set()
-        size = len(current.pairs)
+        size = len(current.shingles)
         # Dice >= t needs the smaller set to hold at least t / (2 - t) of the larger.
         least = threshold / (2 - threshold)
         for key in _keys(current, counts):
@@ -127,11 +125,11 @@ def find_copies(prints: Iterable[SectionPrint], threshold: float,
                 if id(earlier) in seen or earlier.path == current.path:
                     continue
                 seen.add(id(earlier))
-                other = len(earlier.pairs)
+                other = len(earlier.shingles)
                 if min(size, other) < least * max(size, other):
                     continue  # too different in length to reach the threshold
                 stats.comparisons += 1
-                similarity = _dice(current.pairs, earlier.pairs)
+                similarity = _dice(current.shingles, earlier.shingles)
                 if similarity >= threshold and _better(current, earlier, similarity, best):
                     best = Copy(current, earlier, similarity)
             bucket.append(current)

@@ -109,7 +109,8 @@ def _synthetic_prints(count: int, seed: int, copies: int) -> list:
     """Sections of random clinical-ish words, with ``copies`` planted near-duplicates."""
     rng = random.Random(seed)
     vocabulary = [f"w{i}" for i in range(3000)]
-    boilerplate = "client was alert and oriented to person place time and situation".split()
+    boilerplate = ["client", "was", "alert", "and", "oriented", "to", "person", "place", "time",
+                   "and", "situation"]
     settings = Settings(root=Path("."), timezone=ZoneInfo("America/New_York"))
     texts = [" ".join(boilerplate + rng.choices(vocabulary, k=40)) for _ in range(count)]
     for index in range(copies):  # later note repeats an earlier one with one word changed
