@@ -20,9 +20,12 @@ from soapbuild.registry import all_rules
 def check(note: Note, context: Context) -> Iterator[Hit]:
     text = note.narrative
     start = note.body.start
+    matches = list(context.lexicon.find(text, start))
+    if not matches:
+        return
     allowed = [(m.start, m.end) for m in builtin_allowlist().find(text, start)]
     taken_until = -1
-    for match in context.lexicon.find(text, start):
+    for match in matches:
         if match.start < taken_until or _allowed(match, allowed):
             continue
         if not match.entry.applies_in(note.section_at(match.start)):
