@@ -32,8 +32,9 @@ def render_page(rule: Rule) -> str:
 
 
 def _indent(text: str) -> str:
-    return "\n".join(textwrap.fill(paragraph, 78, initial_indent="  ", subsequent_indent="  ")
-                     for paragraph in text.split("\n\n"))
+    return "\n\n".join(textwrap.fill(paragraph, 78, initial_indent="  ",
+                                     subsequent_indent="  ")
+                       for paragraph in text.split("\n\n"))
 
 
 def _example(example: Example) -> str:

@@ -23,7 +23,8 @@ submitted: 2026-11-24 15:30
 """
 SOAP = ("## Subjective\nClient reported sleeping 6 hours.\n\n## Objective\nCalm.\n\n"
         "## Assessment\nDenies SI/HI.\n\n## Plan\nNext session in a week.\n")
-GIRP = "## Goal\nSleep.\n\n## Intervention\nCBT-I.\n\n## Response\nEngaged.\n\n## Plan\nWeekly.\n"
+GIRP = ("## Goal\nSleep.\n\n## Intervention\nCBT-I.\n\n## Response\nEngaged; denies SI/HI.\n\n"
+        "## Plan\nWeekly.\n")
 
 
 def _workspace(tmp_path: Path, settings: str, body: str = SOAP, extra: str = "") -> Path:

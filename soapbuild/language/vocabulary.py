@@ -114,14 +114,19 @@ class Lexicon:
         return cls(listed, frozen, re.compile(
             r"(?<![A-Za-z0-9'’-])(?:" + words + r")(?![A-Za-z0-9]|-[A-Za-z0-9]|['’](?!s\b)[a-z])"))
 
-    def find(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Match]:
+    def find(self, text: str, start: int = 0, end: int | None = None,
+             context: str | None = None) -> Iterator[Match]:
         """Every entry matching at a word start in ``text[start:end]``, longest first.
 
         The scan for first words runs on a lower-cased copy, case-sensitively:
         a case-insensitive trie costs three times as much. (Lower-casing keeps
         every offset for the alphabets vocabularies use; where it would not, the
         scan falls back to the case-insensitive pattern.)
+
+        ``context`` (same length as ``text``) is what the entries' before/after
+        patterns read, when it differs from the text searched.
         """
+        around = text if context is None else context
         end = len(text) if end is None else end
         index = self._index
         lowered = text.lower().translate(_HYPHENS)
@@ -138,7 +143,7 @@ class Lexicon:
                 found = pattern.match(text, at, end)
                 if found is None or _WORD_AFTER.match(text, found.end()):
                     continue
-                if entry.context_allows(text, at, found.end()):
+                if entry.context_allows(around, at, found.end()):
                     yield Match(entry, at, found.end())
                     break
 

@@ -19,11 +19,14 @@ _RISK_ADDRESSED = re.compile(
     r"harm(?:ing)?\s+(?:to\s+)?(?:self|others|himself|herself|themselves|themself)|"
     r"risk\w*|safety|safe|danger\w*|lethal\w*|thoughts\s+of\s+(?:death|dying))\b",
     re.IGNORECASE)
+# A next step: the future, a schedule, an assignment or a referral; "Client
+# tolerated the session well" names none.
 _NEXT_STEP = re.compile(
-    r"\b(?:next|follow[- ]?up|return\w*|continu\w*|will|schedul\w*|refer\w*|homework|practic\w*|"
-    r"plan(?:s|ned)?\s+to|reassess\w*|review\w*|weekly|biweekly|monthly|session|appointment|"
-    r"week|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"discharg\w*|terminat\w*|\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
+    r"\b(?:next|follow[- ]?up|return|continue|will|shall|schedul\w*|refer|referral|homework|"
+    r"practice|assign\w*|plan(?:s|ned)?\s+to|reassess|increase|decrease|begin|start|"
+    r"weekly|biweekly|monthly|twice|daily|tomorrow|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|in\s+(?:one|two|three|four|\d+)\s+(?:days?|weeks?|months?)|"
+    r"discharg\w*|terminat\w*|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
 # Elevated risk is found from a few anchor words, then read from the words
 # around each anchor: cheaper than one pattern tried at every position.
 _RISK_ANCHOR = re.compile(
@@ -35,6 +38,26 @@ _ELEVATED_BEFORE = re.compile(
     r"experiencing|having)\s+(?:\w+\s+){0,3}?"
     r"|\b(?:moderate|high|elevated|imminent|acute|significant|increased)\s+(?:\w+\s+){0,2}?"
     r"|\b(?:a|specific)\s+)$", re.IGNORECASE)
+_RISK_LEVEL_AFTER = re.compile(
+    r"\s*(?:level|rating)?\s*(?:is|was|:|-|–|assessed\s+as|rated)\s*(?:as\s+)?"
+    r"(?:moderate|high|elevated|imminent|acute|significant|increased)\b", re.IGNORECASE)
+# Risk of something other than harm (relapse, falls) is not what C003 is about.
+_OTHER_RISK_AFTER = re.compile(
+    r"\s+(?:of|for)\s+(?!(?:harm\w*|suicid\w*|self|violence|death|dying|hurting|killing|"
+    r"overdos\w*|injur\w*)\b)\w+", re.IGNORECASE)
+_DEATH_WISH = re.compile(
+    r"\b(?:(?:passive|active)\s+death\s+wish\w*|death\s+wish\w*|wish\w*\s+(?:to\s+die|"
+    r"(?:she|he|they)\s+(?:was|were)\s+dead|to\s+not\s+(?:wake|be\s+alive))|"
+    r"thoughts?\s+of\s+(?:death|dying|being\s+(?:better\s+off\s+)?dead)|"
+    r"better\s+off\s+dead)\b", re.IGNORECASE)
+# Someone else's suicide (a relative's death, a friend's attempt) is history, not the
+# client's current risk.
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:uncle|aunt|brother|sister|mother|father|mom|dad|parent|friend|cousin|grand\w+|"
+    r"partner|husband|wife|boyfriend|girlfriend|son|daughter|relative|peer|classmate|"
+    r"co-?worker|colleague|neighbou?r|sibling|nephew|niece|stepfather|stepmother)(?:'s|’s)?\b"
+    r"|\b(?:died|death|dies)\s+by\s+suicide|\bcommitted\s+suicide|\bcompleted\s+suicide"
+    r"|\blost\s+\w+(?:\s+\w+)?\s+to\s+suicide", re.IGNORECASE)
 _ELEVATED_AFTER = re.compile(
     r"\s+(?:ideation|thoughts|urges|plan|intent|attempt|gesture|preparat\w*|behaviou?r)\b"
     r"|\s+(?:to|of)\s+(?:suicide|kill|end|overdose|harm|hurt|cut|self[- ]harm)", re.IGNORECASE)
@@ -56,10 +79,12 @@ _CLIENT_REPORT = re.compile(
 def check(note: Note, context: Context) -> Iterator[Hit]:
     if note.header.occurred is not True:
         return
-    assessment, plan = note.section("Assessment"), note.section("Plan")
-    if assessment is not None and not _search(_RISK_ADDRESSED, note, assessment):
-        yield Hit("C001", assessment.heading.text_span,
-                  "The Assessment does not address risk of harm to self or others.",
+    plan = note.section("Plan")
+    risk_sections = _risk_sections(note)
+    if risk_sections and not any(_search(_RISK_ADDRESSED, note, s) for s in risk_sections):
+        where = risk_sections[-1]
+        yield Hit("C001", where.heading.text_span,
+                  f"The {where.name} does not address risk of harm to self or others.",
                   "Document the risk screening, e.g. 'Denies SI/HI.' or the assessed risk level.")
     if plan is not None and not is_empty(note, plan) and not _search(_NEXT_STEP, note, plan):
         yield Hit("C002", plan.heading.text_span,
@@ -80,6 +105,16 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
                   "Report what the client said (Client reported …), or quote them.")
 
 
+def _risk_sections(note: Note) -> list[Section]:
+    """Where a risk screening belongs: the Assessment, or, in a format without one
+    (BIRP, GIRP), any section but the Plan. Empty sections are S002's business."""
+    assessment = note.section("Assessment")
+    if assessment is not None:
+        return [] if is_empty(note, assessment) else [assessment]
+    sections = [s for s in note.body.sections if s.name != "Plan"]
+    return [] if any(is_empty(note, s) for s in sections) else sections
+
+
 def _search(pattern: re.Pattern[str], note: Note, section: Section, prose: bool = False) -> bool:
     text = note.prose if prose else note.narrative
     return pattern.search(text, section.heading.span.end, section.span.end) is not None
@@ -95,6 +130,10 @@ def _elevated_risk(note: Note) -> Span | None:
             span = _elevated(text, anchor, section.span.start)
             if span is not None:
                 return span
+        for wish in _DEATH_WISH.finditer(text, section.heading.span.end, section.span.end):
+            span = _unless_negated_or_other(text, wish.start(), wish.end(), section.span.start)
+            if span is not None:
+                return span
     return None
 
 
@@ -108,7 +147,13 @@ def _elevated(text: str, anchor: re.Match[str], floor: int) -> Span | None:
     word = anchor.group().lower()
     before = _ELEVATED_BEFORE.search(text, max(floor, anchor.start() - 60), anchor.start())
     after = _ELEVATED_AFTER.match(text, anchor.end())
-    if word in ("si", "hi", "risk"):
+    if word == "risk":
+        if _OTHER_RISK_AFTER.match(text, anchor.end()):
+            return None
+        level = _RISK_LEVEL_AFTER.match(text, anchor.end())
+        elevated = before is not None or level is not None
+        after = after or level
+    elif word in ("si", "hi"):
         elevated = before is not None
     elif word in ("thoughts", "urges", "plan"):
         elevated = before is not None and after is not None
@@ -118,7 +163,16 @@ def _elevated(text: str, anchor: re.Match[str], floor: int) -> Span | None:
         return None
     start = before.start() if before is not None else anchor.start()
     end = after.end() if after is not None else anchor.end()
+    return _unless_negated_or_other(text, start, end, floor)
+
+
+def _unless_negated_or_other(text: str, start: int, end: int, floor: int) -> Span | None:
+    """The span, unless its sentence negates it or it is about someone else."""
     sentence_start = max(text.rfind(".", 0, start), text.rfind("\n\n", 0, start), floor)
+    sentence_end = min(i for i in (text.find(".", end), text.find("\n\n", end), len(text))
+                       if i >= 0)
     if _NEGATION.search(text[sentence_start:start]):
+        return None
+    if _SOMEONE_ELSE.search(text, sentence_start, sentence_end):
         return None
     return Span(start, end)

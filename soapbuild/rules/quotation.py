@@ -27,6 +27,10 @@ _REPORTED_BY = re.compile(
     r"(?i:\b(?:client|patient|pt|he|she|they)\s+" + _SPEECH_VERB + r"(?:\s+that)?)"
     r"[ \t]*[,:]?\s+$")
 _SPEECH_END = re.compile(r"[.!?]|\r?\n[ \t]*\r?\n")
+# "Client said I could contact her psychiatrist": the "I" is the clinician's when the
+# sentence also speaks of the client in the third person.
+_THIRD_PERSON = re.compile(r"\b(?:she|her|hers|he|him|his|they|them|their|client|patient)\b",
+                           re.IGNORECASE)
 _ATTRIBUTION_BEFORE = re.compile(
     r"(?i:\b(?:" + _SPEECH_WORDS + r"|calls?|called|calling|terms?|termed|refers?|"
     r"referred|referring|labels?|labell?ed|words?|phrases?|terms?|describ\w*|"
@@ -41,11 +45,13 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     narrative = note.narrative
     for word in _FIRST_PERSON.finditer(narrative, note.body.start):
         start = word.start()
-        if not _REPORTED_BY.search(narrative, max(0, start - 80), start):
+        # Read what precedes in the prose, quotations included: after a closing
+        # quote ('stated, "…" I recommended') the "I" is the clinician's.
+        if not _REPORTED_BY.search(note.prose, max(0, start - 80), start):
             continue
         end = _SPEECH_END.search(narrative, start)
         speech = narrative[start:end.start() if end else len(narrative)].rstrip()
-        if len(speech.split()) < 2:
+        if len(speech.split()) < 2 or _THIRD_PERSON.search(speech):
             continue
         yield Hit("Q001", Span(start, start + len(speech)),
                   f"The client's own words are reported without quotation marks: '{speech}'.",

@@ -20,7 +20,9 @@ from soapbuild.registry import all_rules
 def check(note: Note, context: Context) -> Iterator[Hit]:
     text = note.narrative
     start = note.body.start
-    matches = list(context.lexicon.find(text, start))
+    # Terms are searched in the clinician's words; their context patterns read the
+    # prose with quotations, so a quote never looks like the words around a term.
+    matches = list(context.lexicon.find(text, start, context=note.prose))
     if not matches:
         return
     allowed = [(m.start, m.end) for m in builtin_allowlist().find(text, start)]
