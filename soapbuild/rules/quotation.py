@@ -53,9 +53,10 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
         speech = narrative[start:end.start() if end else len(narrative)].rstrip()
         if len(speech.split()) < 2 or _THIRD_PERSON.search(speech):
             continue
+        words = " ".join(speech.split())
         yield Hit("Q001", Span(start, start + len(speech)),
-                  f"The client's own words are reported without quotation marks: '{speech}'.",
-                  f'Quote them: "{speech}", or report them in the third person.')
+                  f"The client's own words are reported without quotation marks: '{words}'.",
+                  f'Quote them: "{words}", or report them in the third person.')
     for span in note.body.unbalanced_quotes:
         yield Hit("Q002", span, "This quotation mark has no partner; the quote is not closed "
                   "(or not opened).", "Close the quotation, or remove the stray mark.")

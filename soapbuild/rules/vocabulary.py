@@ -46,7 +46,5 @@ def _hit(note: Note, match: Match) -> Hit:
     rule = all_rules()[entry.code]
     message = rule.message.format(text=words, term=entry.term) if rule.message else (
         f"'{words}': {rule.summary}")
-    if entry.note:
-        message += f" {entry.note}"
     suggestion = f"Instead: {entry.suggest}." if entry.suggest else None
     return Hit(entry.code, Span(match.start, match.end), message, suggestion)
