@@ -11,6 +11,7 @@ matches are offsets in the file as the clinician wrote it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -42,28 +43,32 @@ _CONTAINER_PREFIX = re.compile(r"^[ \t]*(?:(?:>[ \t]?)|(?:[-+*][ \t]+)|(?:\d{1,9
 _ATX_OPEN = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+|$)", re.M)
 _ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*\r?$", re.M)
 _SETEXT_UNDERLINE = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*\r?$", re.M)
-_TABLE_MARKUP = re.compile(r"\||^[ \t]*:?-{2,}:?(?:[ \t]*\|[ \t]*:?-{2,}:?)*[ \t]*$", re.M)
+# Pipes, and delimiter rows (|---|:--:|) with or without outer pipes.
+_TABLE_MARKUP = re.compile(r"^(?=[^\n]*-)[ \t|:-]+\r?$|\|", re.M)
 _INLINE_MARKUP = re.compile(
-    r"<!--[\s\S]*?-->"  # HTML comments (suppressions live here)
-    r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"  # autolinks
+    r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"  # autolinks
     r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # raw HTML tags, shown as text
     r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"  # ](target "title")
     r"|\]\[[^\]\n]*\]"  # ][reference]
     r"|!?\[|\]"  # link and image brackets
-    r"|\b(?:https?|ftp)://[^\s<>]+|\bwww\.[^\s<>]+"  # bare URLs
+    r"|\b(?:https?|ftp)://[^\s<>\"“”]+|\bwww\.[^\s<>\"“”]+"  # bare URLs, not a closing quote
     r"|\\(?=[!-/:-@\[-`{-~])"  # backslash escapes
     r"|(?<![\w*_~])[*_~]{1,3}(?=\S)|(?<=\S)[*_~]{1,3}(?![\w*_~])"  # emphasis markers
 )
 _MAY_HAVE_MARKUP = re.compile(r"[<\[\]\\*_~]|https?:|ftp:|www\.")
 _BACKTICKS = re.compile(r"`+")
-# The labels CMS and payers name for an amendment to a signed note.
+# The labels CMS and payers name for an amendment to a signed note. "Addendum"
+# alone is always one (undated, it is A001); "Late entry", "Correction" and
+# "Amendment" only with a date, so "### Amendment to the treatment plan" stays a
+# sub-heading of its section.
 _ADDENDUM = re.compile(
-    r"^(?:addendum|late\s+entry|correction|amendment)\b[\s:.\-–—]*(?P<rest>.*)$", re.I)
+    r"^(?:addendum\b|(?:late\s+entry|correction|amendment)\b(?=[\s:.\-–—]*\d{4}-\d{2}-\d{2}))"
+    r"[\s:.\-–—]*(?P<rest>.*)$", re.I)
 _DATE_IN_HEADING = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[Tt ]\d{1,2}:\d{2}(?::\d{2})?)?(?:\s?(?:[Zz]|[+-]\d{2}:?\d{2}))?")
 _LABEL = re.compile(
-    r"^[ \t>]*(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<label>author|reason)(?:\*\*|__)?[ \t]*:"
-    r"(?:\*\*|__)?[ \t]*(?P<value>\S.*?)[ \t]*\r?$", re.I | re.M)
+    r"^[ \t>]*(?:[-*+][ \t]+)?[*_]{0,2}(?P<label>author|reason)[*_]{0,2}[ \t]*:"
+    r"[*_]{0,2}[ \t]*(?P<value>\S.*?)[ \t]*\r?$", re.I | re.M)
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 # 5'10" is a height, not a quotation.
 _INCHES = re.compile(r"\d['’]\s?\d{1,2}(?:\.\d+)?\"")
@@ -184,6 +189,8 @@ def _mask(source: SourceText, blocks: Iterable[Block]) -> tuple[str, tuple[Span,
 
 
 def _markup(chunk: str, block: Block) -> Iterator[tuple[int, int]]:
+    if "<!--" in chunk:
+        yield from _comments(chunk)
     patterns = [_INLINE_MARKUP] if _MAY_HAVE_MARKUP.search(chunk) else []
     if block.in_list or block.in_blockquote:
         patterns.append(_CONTAINER_PREFIX)
@@ -197,20 +204,43 @@ def _markup(chunk: str, block: Block) -> Iterator[tuple[int, int]]:
                 yield match.start(), match.end()
 
 
-def _code_spans(chunk: str) -> Iterator[tuple[int, int]]:
-    """CommonMark code spans: a run of n backticks up to the next run of exactly n."""
+def _comments(chunk: str) -> Iterator[tuple[int, int]]:
+    """HTML comments (where suppressions live), found in one pass: once no
+    ``-->`` is left, no later ``<!--`` can close either."""
     position = 0
-    while True:
-        opener = _BACKTICKS.search(chunk, position)
-        if opener is None:
+    while (start := chunk.find("<!--", position)) >= 0:
+        end = chunk.find("-->", start + 4)
+        if end < 0:
             return
-        width = len(opener.group())
-        closer = re.compile(rf"(?<!`)`{{{width}}}(?!`)").search(chunk, opener.end())
-        if closer is None:
-            position = opener.end()
+        yield start, end + 3
+        position = end + 3
+
+
+def _code_spans(chunk: str) -> Iterator[tuple[int, int]]:
+    """CommonMark code spans: a run of n backticks up to the next run of exactly n.
+
+    The runs are listed once and grouped by width, so pairing them is linear
+    (a regex search per opener is quadratic on many unmatched backticks).
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(chunk)]
+    by_width: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_width.setdefault(end - start, []).append(index)
+    next_of_width: dict[int, int] = {}  # width -> position in by_width[width] to look from
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_width[end - start]
+        look = next_of_width.get(end - start, 0)
+        while look < len(same) and same[look] <= index:
+            look += 1
+        next_of_width[end - start] = look
+        if look == len(same):
+            index += 1  # no closer of this width: the backticks are literal
             continue
-        yield opener.start(), closer.end()
-        position = closer.end()
+        closer = same[look]
+        yield start, runs[closer][1]
+        index = closer + 1
 
 
 def _blank_ranges(chunk: str, ranges: list[tuple[int, int]]) -> str:
@@ -243,12 +273,18 @@ def _quotes(prose: str, blocks: Iterable[Block]) -> tuple[tuple[Quote, ...], tup
             at, mark = match.start(), match.group()
             if at in inches:
                 continue
+            # One quotation is open at a time; marks of the other kind inside it
+            # are part of the quoted text, so two quotations never cross.
             if mark == '"':
+                if curly_open is not None:
+                    continue
                 if straight_open is None:
                     straight_open = at
                 else:
                     quotes.append(Quote(Span(straight_open, at + 1), "straight"))
                     straight_open = None
+            elif straight_open is not None:
+                continue
             elif mark == "“":
                 if curly_open is not None:
                     unbalanced.append(Span(curly_open, curly_open + 1))
@@ -281,11 +317,12 @@ def _divide(
     preamble = tuple(b for b in parsed.blocks if b.last_line < first_mark)
     sections: list[Section] = []
     addenda: list[Addendum] = []
+    first_lines = [b.first_line for b in parsed.blocks]  # blocks are in document order
     for index, (heading, name) in enumerate(marks):
         end_line = marks[index + 1][0].line - 1 if index + 1 < len(marks) else last_line
         span = Span(heading.span.start, source.line_end(end_line))
-        inner = tuple(b for b in parsed.blocks if heading.line < b.first_line <= end_line
-                      and b is not parsed.heading_blocks.get(heading.line))
+        inner = parsed.blocks[bisect_right(first_lines, heading.line):
+                              bisect_right(first_lines, end_line)]
         if name is not None:
             sections.append(Section(name, heading, span, end_line, inner))
         else:

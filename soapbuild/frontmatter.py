@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 _OPEN = re.compile(r"---[ \t]*\r?(\n|$)")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$", re.M)
 MAX_NODES = 2_000
+MAX_DEPTH = 1_000
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 
@@ -71,6 +72,12 @@ def _read_fields(
 ) -> tuple[tuple[RawField, ...], tuple[Hit, ...]]:
     if not yaml_text.strip():
         return (), ()
+    too_deep = _too_deep(yaml_text)
+    if too_deep is not None:
+        # libyaml recurses per nesting level: ~30,000 '[' overflow the C stack.
+        return (), (Hit("R009", Span(base + too_deep, base + too_deep + 1),
+                        f"The front matter is nested more than {MAX_DEPTH} levels deep; a note "
+                        "needs none of that.", "Write every value out in full."),)
     try:
         root = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -120,6 +127,25 @@ def _raw_field(name: str, node: yaml.Node, key_span: Span, value_span: Span) -> 
     return RawField(name, None, "mapping", False, key_span, value_span)
 
 
+def _too_deep(text: str) -> int | None:
+    """Where flow brackets (``[``/``{``) first nest past MAX_DEPTH.
+
+    Quotes are not honoured: an apostrophe in a plain value (O'Brien) must not
+    hide a bomb behind it, and no note quotes fifty brackets deep.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return index
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
 def _find_alias(root: yaml.Node) -> yaml.Node | None:
     """Return a node reached twice (an alias) or the node past the size limit."""
     seen: set[int] = set()
@@ -138,8 +164,12 @@ def _find_alias(root: yaml.Node) -> yaml.Node | None:
 
 
 def _offset(source: SourceText, base: int, mark: yaml.Mark | None) -> int:
-    """Turn a YAML mark (line/column within the front matter) into a file offset."""
+    """Turn a YAML mark into a file offset.
+
+    The mark's character index is used, not its line and column: YAML counts
+    U+2028, U+2029 and U+0085 as line breaks, which an editor (and
+    :class:`SourceText`) does not.
+    """
     if mark is None:
         return base
-    first_line = source.position(base).line
-    return min(source.line_start(first_line + mark.line) + mark.column, len(source.text))
+    return min(base + mark.index, len(source.text))

@@ -43,7 +43,7 @@ def _boolean(value: str) -> bool | None:
 
 def _minutes(value: str) -> int | None:
     word = value.strip()
-    return int(word) if re.fullmatch(r"\d{1,4}", word) else None
+    return int(word) if re.fullmatch(r"[0-9]{1,4}", word) else None
 
 
 def _code(value: str) -> str | None:
@@ -53,7 +53,7 @@ def _code(value: str) -> str | None:
 
 def _end(value: str) -> str | None:
     word = value.strip()
-    if re.fullmatch(r"\d{1,2}:\d{2}", word) or parse_moment(word) is not None:
+    if re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", word) or parse_moment(word) is not None:
         return word
     return None
 

@@ -7,10 +7,13 @@ from datetime import date, datetime, tzinfo
 
 from soapbuild.model import Moment
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _DATE_TIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$", re.I
-)
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$",
+    re.I | re.ASCII)
+# A clinical record's dates lie in this range; outside it a date is a typo, and
+# deadline arithmetic near year 1 or 9999 would overflow.
+YEARS = range(1900, 2200)
 
 
 def parse_moment(text: str) -> Moment | None:
@@ -24,6 +27,8 @@ def parse_moment(text: str) -> Moment | None:
             day = date.fromisoformat(text)
         except ValueError:
             return None
+        if day.year not in YEARS:
+            return None
         return Moment(datetime(day.year, day.month, day.day), True, text)
     if not _DATE_TIME.match(text):
         return None
@@ -32,9 +37,10 @@ def parse_moment(text: str) -> Moment | None:
     if normal[11:13].endswith(":"):  # a one-digit hour, 9:05
         normal = normal[:11] + "0" + normal[11:]
     try:
-        return Moment(datetime.fromisoformat(normal.replace("z", "Z")), False, text)
+        value = datetime.fromisoformat(normal.replace("z", "Z"))
     except ValueError:
         return None
+    return Moment(value, False, text) if value.year in YEARS else None
 
 
 def resolve(moment: Moment, zone: tzinfo) -> datetime:

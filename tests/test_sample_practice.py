@@ -50,7 +50,7 @@ def test_clean_notes_have_no_findings_and_the_practice_is_realistic() -> None:
 def test_text_output_is_one_finding_per_line_with_a_summary() -> None:
     result = _check()
     lines = result.stdout.splitlines()
-    assert lines[-1] == "Checked 22 notes: 10 errors, 9 warnings, 1 info in 12 files."
+    assert lines[-1] == "Checked 31 notes: 10 errors, 9 warnings, 1 info in 12 files."
     assert "notes/C-1078/2026-10-22.md:29:4: S004 'Assessment' comes after 'Plan'" in lines[15]
     assert all(line.count(":") >= 3 for line in lines[:-1])
     assert "\x1b[" not in result.stdout  # plain when piped

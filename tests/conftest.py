@@ -1,0 +1,127 @@
+"""Shared fixtures: a note text builder, a parser, a fixed context and a workspace.
+
+``make_note`` writes the front matter line by line from raw YAML text, so a
+test says exactly what the clinician typed (``duration='"53"'`` is a quoted
+value, ``client="0042"`` a plain one); ``None`` leaves a field out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from soapbuild.context import Context
+from soapbuild.formats import NoteFormat, builtin_formats
+from soapbuild.model import Note
+from soapbuild.parse import ParseResult, parse_note
+from soapbuild.settings import Settings
+from soapbuild.source import SourceText
+
+ZONE = ZoneInfo("America/New_York")
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=ZONE)
+
+DEFAULT_FIELDS: dict[str, str] = {
+    "client": "C-1042",
+    "clinician": "Jordan Rivera, LCSW",
+    "session_date": "2026-11-20 15:00",
+    "occurred": "true",
+    "duration": "53",
+    "service_code": '"90837"',
+    "submitted": "2026-11-21 09:12",
+}
+
+SOAP_BODY = """\
+## Subjective
+Client reported sleeping about five hours per night. Client stated,
+"I keep waking up at 4 a.m."
+
+## Objective
+Client arrived on time and was cooperative; speech was normal in rate and volume.
+
+## Assessment
+Presentation is consistent with generalized anxiety disorder. Client denies SI/HI;
+risk is assessed as low.
+
+## Plan
+Client will keep a sleep diary for seven nights. Next session on 2026-11-27 at 15:00.
+"""
+
+
+def build_note(body: str = SOAP_BODY, *, newline: str = "\n", bom: bool = False,
+               **fields: str | None) -> str:
+    """A note's text: front matter from ``DEFAULT_FIELDS`` updated by ``fields``, then ``body``.
+
+    A field set to ``None`` is left out; ``""`` writes ``name:`` with no value.
+    Fields keep the default order; new ones follow. ``newline`` replaces every
+    ``\\n`` (use ``"\\r\\n"`` or ``"\\r"``); ``bom`` prefixes a UTF-8 BOM.
+    """
+    merged: dict[str, str | None] = {**DEFAULT_FIELDS, **fields}
+    lines = ["---"]
+    lines += [f"{name}: {value}".rstrip() for name, value in merged.items() if value is not None]
+    lines.append("---")
+    text = "\n".join(lines) + "\n" + body
+    text = text.replace("\n", newline)
+    return ("\ufeff" + text) if bom else text
+
+
+@pytest.fixture(scope="session")
+def make_note() -> Callable[..., str]:
+    return build_note
+
+
+@pytest.fixture(scope="session")
+def formats() -> dict[str, NoteFormat]:
+    return builtin_formats()
+
+
+@pytest.fixture(scope="session")
+def parse(formats: dict[str, NoteFormat]) -> Callable[[str | bytes], ParseResult]:
+    """Parse note text (str is encoded as UTF-8) the way ``soapbuild check`` does."""
+
+    def run(data: str | bytes) -> ParseResult:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        return parse_note(raw, "notes/x.md", formats)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def parsed(parse: Callable[[str | bytes], ParseResult]) -> Callable[[str | bytes], Note]:
+    """Parse and return the note, failing the test if the file could not be read as text."""
+
+    def run(data: str | bytes) -> Note:
+        result = parse(data)
+        assert result.note is not None, result.problems
+        return result.note
+
+    return run
+
+
+def line_col(source: SourceText, offset: int) -> tuple[int, int]:
+    position = source.position(offset)
+    return position.line, position.column
+
+
+@pytest.fixture(scope="session")
+def at() -> Callable[[SourceText, int], tuple[int, int]]:
+    """``at(source, offset)`` -> ``(line, column)``, 1-based, as an editor shows it."""
+    return line_col
+
+
+@pytest.fixture(scope="session")
+def context(tmp_path_factory: pytest.TempPathFactory) -> Context:
+    """Default settings in America/New_York and a fixed, aware 'now' (2026-11-27 12:00)."""
+    root = tmp_path_factory.mktemp("context-root")
+    return Context(Settings(root=root, timezone_name="America/New_York", timezone=ZONE), NOW)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """An empty workspace: soapbuild.toml with the practice timezone and a notes/ folder."""
+    (tmp_path / "soapbuild.toml").write_text('timezone = "America/New_York"\n', "utf-8")
+    (tmp_path / "notes").mkdir()
+    return tmp_path
