@@ -53,8 +53,8 @@ def _end_time(text: str, start: datetime, settings: Settings) -> datetime | None
         hour, minute = int(clock.group(1)), int(clock.group(2))
         if hour > 23 or minute > 59:
             return None
-        local = start.astimezone(settings.timezone)
-        return local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        # The end's clock time is in the session's own zone (its offset, if it had one).
+        return start.replace(hour=hour, minute=minute, second=0, microsecond=0)
     moment = parse_moment(text)
     return resolve(moment, settings.timezone) if moment is not None else None
 

@@ -98,10 +98,12 @@ def seal_update(note: Note, context: Context) -> Seal | None:
     """The seal to record for a locked note seen for the first time (or grown by addenda)."""
     if context.baseline is None or note.key is None:
         return None
-    since = locked_since(note, context.settings)
-    if since is None or context.now < since:
-        return None
-    return compare(note.source.text, context.baseline.seal_for(note.key), context.now).reseal
+    seal = context.baseline.seal_for(note.key)
+    if seal is None:
+        since = locked_since(note, context.settings)
+        if since is None or context.now < since:
+            return None
+    return compare(note.source.text, seal, context.now).reseal
 
 
 def _copies(prints: list[SectionPrint], context: Context) -> list[Finding]:

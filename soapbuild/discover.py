@@ -42,9 +42,9 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def workspace_key(path: Path, root: Path) -> str | None:
     """The note's path relative to the workspace root (how seals name it), or None outside."""
-    try:
-        return path.absolute().relative_to(root.absolute()).as_posix()
-    except ValueError:
+    try:  # resolved, so '..' and symlinked folders give the note one key
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
         return None
 
 

@@ -47,6 +47,20 @@ class Seal:
     sealed_at: str
 
 
+def _seal(value: object) -> Seal:
+    """One entry of the seal file, with its types checked (a hand-edited file is possible)."""
+    if not isinstance(value, dict) or set(value) != {"sha256", "length", "sealed_at"}:
+        raise ValueError("an entry needs exactly sha256, length and sealed_at")
+    digest, length, sealed_at = value["sha256"], value["length"], value["sealed_at"]
+    if not (isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest)):
+        raise ValueError(f"{digest!r} is not a SHA-256 digest")
+    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
+        raise ValueError(f"{length!r} is not a length")
+    if not isinstance(sealed_at, str):
+        raise ValueError(f"{sealed_at!r} is not a time")
+    return Seal(digest, length, sealed_at)
+
+
 class Baseline(Protocol):
     """Where the locked version of a note comes from (seals here; git later)."""
 
@@ -110,7 +124,7 @@ class SealStore:
             return cls(path, {})
         try:
             data = json.loads(path.read_text("utf-8"))
-            seals = {key: Seal(**value) for key, value in data["seals"].items()}
+            seals = {key: _seal(value) for key, value in data["seals"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise SealError(f"{path}: cannot be read as a seal file ({error}); restore it "
                             "from version control") from None

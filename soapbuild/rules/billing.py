@@ -33,11 +33,11 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     if code is None:
         return
     where = _value_span(note, "service_code")
-    if time.minutes is None:
+    if time.minutes is None and time.problem is None:  # an unusable 'end' is B004's
         yield Hit("B001", where,
                   f"{code.code} ({code.description}) is billed by time, but the note gives no "
                   "face-to-face time.", "Add 'duration: <minutes>' or 'end: <time>'.")
-    elif not code.fits(time.minutes):
+    elif time.minutes is not None and not code.fits(time.minutes):
         yield Hit("B002", where, _band_message(code, time.minutes, context),
                   _band_suggestion(time.minutes, context))
 

@@ -14,16 +14,19 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     key = note.key
     if key is None or context.baseline is None:
         return
-    since = locked_since(note, context.settings)
-    if since is None or context.now < since:
+    seal = context.baseline.seal_for(key)
+    if seal is None:  # not locked when last seen: nothing to compare with yet
         return
-    verdict = compare(note.source.text, context.baseline.seal_for(key), context.now)
+    # A sealed note stays locked whatever its header says now: changing or
+    # deleting 'submitted' must not reopen it.
+    verdict = compare(note.source.text, seal, context.now)
     if verdict.changed:
         raw = note.header.field("submitted")
-        locked = since.astimezone(context.settings.timezone).strftime("%Y-%m-%d %H:%M")
-        hours = f"{context.settings.edit_window_hours:g}"
+        since = locked_since(note, context.settings)
+        when = (f"locked on {since.astimezone(context.settings.timezone):%Y-%m-%d %H:%M} "
+                f"({context.settings.edit_window_hours:g} h after submission)" if since else
+                f"was sealed locked on {seal.sealed_at[:16].replace('T', ' ')}")
         yield Hit("K001", raw.key_span if raw else Span(0, 3),
-                  f"This note locked on {locked} ({hours} h after submission) and its text has "
-                  "changed since.",
+                  f"This note {when} and its text has changed since.",
                   "Restore the locked text and append the correction as a dated addendum: "
                   "'## Addendum <today>' with 'Author:' and 'Reason:' lines.")

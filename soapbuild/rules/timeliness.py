@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from soapbuild.context import Context
 from soapbuild.deadlines import deadline, session_start
@@ -16,18 +16,21 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     if header.session_date is None:
         return
     settings = context.settings
-    start = session_start(header.session_date, settings)
-    due = deadline(header.session_date, header.service_code, settings)
+    # Everything on the UTC timeline: aware datetimes sharing one zone compare and
+    # subtract on the wall clock in Python, an hour off across a DST change.
+    start = _utc(session_start(header.session_date, settings))
+    due = _utc(deadline(header.session_date, header.service_code, settings))
+    now = _utc(context.now)
     shown_due = _show(due.astimezone(settings.timezone))
     if header.submitted is not None:
-        submitted = context.aware(header.submitted)
+        submitted = _utc(context.aware(header.submitted))
         where = _value_span(note, "submitted")
         if submitted < start:
             yield Hit("T001", where,
                       f"Submitted {header.submitted.text}, before the session started "
                       f"({header.session_date.text}).",
                       "Check the date: 'submitted' is when the note was signed off.")
-        elif submitted > context.now:
+        elif submitted > now:
             yield Hit("T002", where, f"Submitted {header.submitted.text}, which is in the future.",
                       "Check the date: 'submitted' is when the note was signed off.")
         elif submitted > due:
@@ -39,13 +42,17 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
             p.name for p in header.problems}:
         return  # 'submitted' is there but unreadable (F002): not a draft
     where = _value_span(note, "session_date")
-    if context.now > due:
+    if now > due:
         yield Hit("T004", where,
-                  f"The note is still a draft {_duration(context.now - due)} after its deadline "
+                  f"The note is still a draft {_duration(now - due)} after its deadline "
                   f"({shown_due}).", "Finish the note and run 'soapbuild submit' on it.")
-    elif due - context.now <= timedelta(hours=settings.due_soon_hours):
-        yield Hit("T005", where, f"The note is due in {_duration(due - context.now)} "
-                  f"({shown_due}).", "Finish the note and run 'soapbuild submit' on it.")
+    elif due - now <= timedelta(hours=settings.due_soon_hours):
+        yield Hit("T005", where, f"The note is due in {_duration(due - now)} ({shown_due}).",
+                  "Finish the note and run 'soapbuild submit' on it.")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
 
 
 def _value_span(note: Note, name: str) -> Span:
@@ -55,6 +62,8 @@ def _value_span(note: Note, name: str) -> Span:
 
 def _duration(delta: timedelta) -> str:
     """'30 h 5 min (1.3 days)': hours for billing staff, days for a sense of scale."""
+    if delta < timedelta(minutes=1):
+        return "less than a minute"
     minutes = int(delta.total_seconds() // 60)
     hours, rest = divmod(minutes, 60)
     text = f"{hours} h {rest} min" if hours else f"{rest} min"
