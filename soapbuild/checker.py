@@ -22,6 +22,7 @@ from soapbuild.model import Note
 from soapbuild.parse import ParseResult, read_note
 from soapbuild.registry import all_rules
 from soapbuild.rules import CHECKS, NoteCheck
+from soapbuild.sessions import SessionRecord, session_record
 from soapbuild.source import SourceText
 
 
@@ -33,6 +34,7 @@ class CheckRun:
     findings: tuple[Finding, ...]
     suppressed: int = 0
     seal_updates: dict[str, Seal] = field(default_factory=dict)
+    sessions: tuple[SessionRecord, ...] = ()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -58,6 +60,7 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path,
     shown: list[str] = []
     prints: list[SectionPrint] = []
     seals: dict[str, Seal] = {}
+    notes: list[tuple[str, Note | None]] = []
     suppressed = 0
     formats = dict(context.settings.formats)
     for file in note_files(paths):
@@ -67,6 +70,7 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path,
         outcome = check_result(result, context, checks)
         findings.extend(outcome.findings)
         suppressed += outcome.suppressed
+        notes.append((display, result.note))
         if result.note is not None:
             if copies:
                 prints.extend(fingerprint(result.note, context.settings))
@@ -74,8 +78,17 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path,
             if seal is not None and result.note.key is not None:
                 seals[result.note.key] = seal
     findings.extend(_copies(prints, context))
-    return CheckRun(tuple(shown), tuple(sorted(findings, key=lambda f: f.sort_key)),
-                    suppressed, seals)
+    ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
+    return CheckRun(tuple(shown), ordered, suppressed, seals, _sessions(notes, ordered, context))
+
+
+def _sessions(notes: list[tuple[str, Note | None]], findings: Sequence[Finding],
+              context: Context) -> tuple[SessionRecord, ...]:
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    return tuple(session_record(path, note, by_path.get(path, []), context)
+                 for path, note in notes)
 
 
 def check_result(result: ParseResult, context: Context,
