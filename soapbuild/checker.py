@@ -8,7 +8,7 @@ collected for the caller to record (rules never write).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +35,9 @@ class CheckRun:
     suppressed: int = 0
     seal_updates: dict[str, Seal] = field(default_factory=dict)
     sessions: tuple[SessionRecord, ...] = ()
+    # The parsed notes by display path (readable files only), for the renderer: it
+    # shows the very text the findings point into, without reading the files again.
+    notes: Mapping[str, Note] = field(default_factory=dict)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -49,11 +52,15 @@ class FileOutcome:
 
 
 def check_paths(paths: Iterable[Path], context: Context, base: Path,
-                checks: Sequence[NoteCheck] = CHECKS, copies: bool = True) -> CheckRun:
+                checks: Sequence[NoteCheck] = CHECKS, copies: bool = True,
+                schedule: Path | None = None) -> CheckRun:
     """Check every note under ``paths``; display paths are relative to ``base``.
 
     ``checks`` defaults to every per-note rule and ``copies`` adds the search for
     copied sections across notes; benchmarks switch parts off to measure them.
+    ``schedule`` (pass it only when the whole notes folder is checked) adds the
+    scheduled sessions that have no note; a schedule that cannot be read raises
+    :class:`soapbuild.schedule.ScheduleError`.
     """
     root = context.settings.root
     findings: list[Finding] = []
@@ -78,8 +85,24 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path,
             if seal is not None and result.note.key is not None:
                 seals[result.note.key] = seal
     findings.extend(_copies(prints, context))
+    sessions = _sessions(notes, sorted(findings, key=lambda f: f.sort_key), context)
+    if schedule is not None:
+        findings.extend(_missing(schedule, sessions, context, base))
     ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
-    return CheckRun(tuple(shown), ordered, suppressed, seals, _sessions(notes, ordered, context))
+    return CheckRun(tuple(shown), ordered, suppressed, seals, sessions,
+                    {path: note for path, note in notes if note is not None})
+
+
+def _missing(schedule: Path, sessions: Sequence[SessionRecord], context: Context,
+             base: Path) -> list[Finding]:
+    from soapbuild.rules import missing
+    from soapbuild.schedule import load_schedule
+
+    scheduled = load_schedule(schedule, context.settings.timezone)
+    shown = display_path(schedule, base)
+    placed = (_finding(hit, shown, (session.line, 1, session.line, 1), context)
+              for session, hit in missing.check(scheduled, sessions, context))
+    return [finding for finding in placed if finding is not None]
 
 
 def _sessions(notes: list[tuple[str, Note | None]], findings: Sequence[Finding],

@@ -81,6 +81,7 @@ def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: 
     from soapbuild.formatters import FORMATTERS
     from soapbuild.language.vocabulary import VocabularyError
     from soapbuild.locks import SealError, SealStore
+    from soapbuild.schedule import ScheduleError
     from soapbuild.registry import vocabulary_codes
 
     settings = _settings(directory)
@@ -94,10 +95,12 @@ def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: 
                            "(set notes_dir in soapbuild.toml or name the notes to check)")
     try:
         seals = SealStore.load(settings.root)
-        run = check_paths(targets, context.with_baseline(seals), base=directory)
+        schedule = settings.schedule_path if not paths else None  # whole folder only
+        run = check_paths(targets, context.with_baseline(seals), base=directory,
+                          schedule=schedule)
         seals.record(run.seal_updates)
         seals.save()
-    except (PathError, SealError) as error:
+    except (PathError, SealError, ScheduleError) as error:
         raise UsageProblem(str(error)) from None
     tty = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = FORMATTERS[output_format](run, tty)

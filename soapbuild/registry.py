@@ -35,6 +35,7 @@ class Example:
     pad_bytes: int = 0  # append this many bytes of filler (for the size limit)
     before: str | None = None  # the note as first checked (then changed to ``text``)
     earlier: str | None = None  # another, earlier note checked alongside
+    schedule: str | None = None  # a schedule.csv; the whole notes folder is then checked
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,10 @@ class Settings:
     def notes_path(self) -> Path:
         return self.root / self.notes_dir
 
+    @property
+    def schedule_path(self) -> Path | None:
+        return self.root / self.schedule if self.schedule else None
+
 
 def system_timezone() -> tzinfo:
     """The machine's IANA zone (``TZ``, then ``/etc/localtime``), else UTC."""

@@ -67,6 +67,8 @@ def write_workspace(root: Path, example: Example) -> Path:
         raise ValueError(f"unknown example setup {example.setup!r}")
     if example.earlier is not None:
         (root / EARLIER).write_text(example.earlier, "utf-8")
+    if example.schedule is not None:
+        (root / "schedule.csv").write_text(example.schedule, "utf-8")
     note.write_bytes(example.text.encode(example.encoding) + FILLER * example.pad_bytes)
     return note
 
@@ -74,9 +76,11 @@ def write_workspace(root: Path, example: Example) -> Path:
 def run_check(workspace: Path, example: Example) -> dict[str, Any]:
     """Run ``soapbuild check`` on the example note in a subprocess; return its JSON report."""
     command = [sys.executable, "-m", "soapbuild", "-C", str(workspace), "check",
-               "--format", "json", "--now", example.now or DEFAULT_NOW, NOTE]
-    if example.earlier is not None:
-        command.append(EARLIER)
+               "--format", "json", "--now", example.now or DEFAULT_NOW]
+    if example.schedule is None:  # missing sessions are judged only on the whole folder
+        command.append(NOTE)
+        if example.earlier is not None:
+            command.append(EARLIER)
     env = {key: value for key, value in os.environ.items() if key != "SOAPBUILD_NOW"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env,
                           check=False)
@@ -103,7 +107,7 @@ def test_example(tmp_path: Path, rule: Rule, kind: str, example: Example) -> Non
         note.write_bytes(final)  # … then the note as it is now
     report = run_check(tmp_path, example)
     assert NOTE in report["files"], f"the note was not checked at all: {report['files']}"
-    report["findings"] = [f for f in report["findings"] if f["path"] == NOTE]
+    report["findings"] = [f for f in report["findings"] if f["path"] in (NOTE, "schedule.csv")]
     codes = [finding["code"] for finding in report["findings"]]
     if kind == "flagged":
         assert rule.code in codes, f"{rule.code} should flag this example:\n{_shown(report)}"

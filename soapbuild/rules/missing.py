@@ -1,0 +1,48 @@
+"""Scheduled sessions without a note (codes T006, T007), with a schedule (SPEC 6.4).
+
+This looks across notes, so it runs after every note is parsed, and only when
+the whole notes folder is checked: a git hook that checks a few staged notes
+would otherwise call every other scheduled session missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC
+
+from soapbuild.context import Context
+from soapbuild.deadlines import deadline
+from soapbuild.findings import Hit
+from soapbuild.model import Moment
+from soapbuild.schedule import ScheduledSession, missing_sessions
+from soapbuild.sessions import SessionRecord
+
+
+def check(scheduled: Sequence[ScheduledSession], sessions: Sequence[SessionRecord],
+          context: Context) -> list[tuple[ScheduledSession, Hit]]:
+    """A hit per scheduled session that no note covers (to be placed at its schedule line)."""
+    noted = [(s.client, s.session_date) for s in sessions
+             if s.client is not None and s.session_date is not None]
+    hits = []
+    zone = context.settings.timezone
+    for session in missing_sessions(scheduled, noted):
+        start = session.start.astimezone(zone)
+        moment = Moment(start.replace(tzinfo=None), False, f"{start:%Y-%m-%d %H:%M}")
+        due = deadline(moment, None, context.settings).astimezone(UTC)
+        now = context.now.astimezone(UTC)
+        if now < session.start.astimezone(UTC):
+            continue  # still in the future: nothing is missing yet
+        who = f" with {session.clinician}" if session.clinician else ""
+        when = f"{start:%Y-%m-%d %H:%M}"
+        if now > due:
+            hours = (now - due).total_seconds() / 3600
+            hits.append((session, Hit(
+                "T007", None, f"The session of {session.client}{who} on {when} has no note, "
+                f"{hours:.0f} h past its deadline.",
+                "Write the note (soapbuild new --client …); if the session did not take place, "
+                "document it with 'occurred: false' and a reason.")))
+        else:
+            hits.append((session, Hit(
+                "T006", None, f"The session of {session.client}{who} on {when} has no note yet.",
+                f"Write it before {due.astimezone(zone):%Y-%m-%d %H:%M}.")))
+    return hits
