@@ -27,12 +27,15 @@ _REPORTED_BY = re.compile(
     r"(?i:\b(?:client|patient|pt|he|she|they)\s+" + _SPEECH_VERB + r"(?:\s+that)?)"
     r"[ \t]*[,:]?\s+$")
 _SPEECH_END = re.compile(r"[.!?]|\r?\n[ \t]*\r?\n")
-# "Client said I could contact her psychiatrist": the "I" is the clinician's when the
-# sentence also speaks of the client in the third person.
+# "Client said I could contact her psychiatrist": permission given to the clinician
+# ("I" + a modal) about the client in the third person is not the client's speech;
+# "Client stated my mom is sick and I have to take care of her" is.
+_CLINICIAN_PERMISSION = re.compile(r"I\s+(?:could|may|might|can|should|would)\b")
 _THIRD_PERSON = re.compile(r"\b(?:she|her|hers|he|him|his|they|them|their|client|patient)\b",
                            re.IGNORECASE)
 _ATTRIBUTION_BEFORE = re.compile(
-    r"(?i:\b(?:" + _SPEECH_WORDS + r"|calls?|called|calling|terms?|termed|refers?|"
+    r"(?i:\b(?:" + _SPEECH_WORDS + r"|told|tells?|telling|asked|asks|yell\w*|shout\w*|"
+    r"scream\w*|text\w*|wrote|writes|calls?|called|calling|terms?|termed|refers?|"
     r"referred|referring|labels?|labell?ed|words?|phrases?|terms?|describ\w*|"
     r"feel(?:s|ing)?|felt|as|named|nicknamed|titled|entitled|reading|read|wrote|writes)\b)"
     r"[^.!?]{0,60}$")
@@ -51,7 +54,8 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
             continue
         end = _SPEECH_END.search(narrative, start)
         speech = narrative[start:end.start() if end else len(narrative)].rstrip()
-        if len(speech.split()) < 2 or _THIRD_PERSON.search(speech):
+        if len(speech.split()) < 2 or (_CLINICIAN_PERMISSION.match(speech)
+                                        and _THIRD_PERSON.search(speech)):
             continue
         words = " ".join(speech.split())
         yield Hit("Q001", Span(start, start + len(speech)),
