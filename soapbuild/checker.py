@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from soapbuild import suppression
@@ -98,7 +99,8 @@ def _missing(schedule: Path, sessions: Sequence[SessionRecord], context: Context
     from soapbuild.rules import missing
     from soapbuild.schedule import load_schedule
 
-    scheduled = load_schedule(schedule, context.settings.timezone)
+    horizon = context.now + timedelta(days=1)  # expand recurring events up to --now
+    scheduled = load_schedule(schedule, context.settings.timezone, until=horizon)
     shown = display_path(schedule, base)
     placed = (_finding(hit, shown, (session.line, 1, session.line, 1), context)
               for session, hit in missing.check(scheduled, sessions, context))

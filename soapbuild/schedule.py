@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import recurring_ical_events  # type: ignore[import-untyped]
-from icalendar import Calendar, Component, vCalAddress, vDDDTypes, vRecur, vText
+from icalendar import Calendar, Component
+from icalendar.prop import vCalAddress, vDDDLists, vDDDTypes, vRecur, vText
 
 from soapbuild.timeparse import parse_moment, resolve
 
@@ -52,6 +53,8 @@ DEFAULT_HORIZON = timedelta(days=366)
 
 _FIRST_WINDOW = timedelta(hours=1)
 _SPARSE = 64  # fewer occurrences than this in a window: make the next one longer
+_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_TIMING = ("DTSTART", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")  # must be readable
 
 # The line of each VEVENT travels with it (and with the copies that expanding a
 # recurring event makes) as a private property added before parsing.
@@ -135,7 +138,10 @@ def missing_sessions(scheduled: Sequence[ScheduledSession],
         zone = session.start.tzinfo
         for number in bucket(zone, _client_key(session.client), session.start.date()):
             note_start = _in_zone(note_list[number][1], zone)
-            distance = abs((note_start - session.start).total_seconds())
+            try:
+                distance = abs((note_start - session.start).total_seconds())
+            except OverflowError:  # at the ends of the calendar; same day all the same
+                distance = 0.0
             pairs.append((distance, position, number))
     pairs.sort()
     covered: set[int] = set()
@@ -152,9 +158,13 @@ def _client_key(client: str) -> str:
 
 
 def _in_zone(moment: datetime, zone: tzinfo | None) -> datetime:
-    if moment.tzinfo is None:
+    """The moment's wall-clock time in ``zone`` (a naive moment already is)."""
+    if moment.tzinfo is None or zone is None:
         return moment.replace(tzinfo=zone)
-    return moment.astimezone(zone) if zone is not None else moment
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:  # year 1 or 9999 moved past the calendar's end
+        return moment.replace(tzinfo=zone)
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -247,6 +257,8 @@ def _load_ics(path: Path, text: str, zone: tzinfo, horizon: datetime,
         if line not in seen:
             raise ScheduleError(path, line, "this event was not read (is its END:VEVENT "
                                 "or the calendar's END:VCALENDAR missing?)")
+    for event in events:
+        _check_readable(path, event)
 
     repeating = {_uid(event) for event in events
                  if _uid(event) is not None and _repeats(event)}
@@ -337,23 +349,42 @@ def _cancelled(event: Component) -> bool:
     return (_text(event, "STATUS") or "").upper() == "CANCELLED"
 
 
-def _check_rules(path: Path, event: Component) -> None:
-    """Refuse rules that are broken or repeat more often than daily.
+def _per_day(path: Path, event: Component) -> int:
+    """How many occurrences a day the event's rules can make at most; refuses bad rules.
 
-    Sessions do not repeat hourly, and expanding a rule that repeats every
-    second or minute costs seconds of work for nothing.
+    Sessions repeat daily at most: a rule that repeats every hour, minute or
+    second is refused rather than expanded, and so is one whose INTERVAL or
+    COUNT is not a positive number (an INTERVAL of 0 would never end).
     """
+    line = _line_of(event)
     rules = event.get("RRULE")
+    most = 0
     for rule in rules if isinstance(rules, list) else [rules]:
         if rule is None:
             continue
         if not isinstance(rule, vRecur):
-            raise ScheduleError(path, _line_of(event), f"RRULE {_shown(rule)} cannot be read")
-        frequencies = [_shown(value).upper() for value in rule.get("FREQ", [])]
-        fast = [value for value in frequencies if value in ("SECONDLY", "MINUTELY", "HOURLY")]
-        if fast:
-            raise ScheduleError(path, _line_of(event), f"RRULE FREQ={fast[0]} repeats more "
-                                "often than daily; sessions repeat daily at most")
+            raise ScheduleError(path, line, f"RRULE {_shown(rule)} cannot be read")
+        shown = rule.to_ical().decode("utf-8", "replace")  # type: ignore[no-untyped-call]
+        frequency = [_shown(value).upper() for value in rule.get("FREQ", [])]
+        if len(frequency) != 1 or frequency[0] not in _FREQUENCIES:
+            raise ScheduleError(path, line, f"RRULE {shown} needs one FREQ of "
+                                f"{', '.join(_FREQUENCIES)}: sessions repeat daily at most")
+        for part in ("INTERVAL", "COUNT"):
+            values = rule.get(part, [1])
+            if len(values) != 1 or not isinstance(values[0], int) or values[0] < 1:
+                raise ScheduleError(path, line, f"RRULE {shown}: {part} must be one whole "
+                                    "number of 1 or more")
+        times = 1
+        for part in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+            times *= max(1, len(rule.get(part, [])))
+        most += times
+    return most
+
+
+def _rdates(event: Component) -> int:
+    dates = event.get("RDATE")
+    return sum(len(value.dts) for value in (dates if isinstance(dates, list) else [dates])
+               if isinstance(value, vDDDLists))
 
 
 def _client(path: Path, event: Component, pattern: re.Pattern[str]) -> str:
@@ -391,12 +422,25 @@ def _clinician(event: Component) -> str | None:
     return address or None
 
 
+def _check_readable(path: Path, event: Component) -> None:
+    """Refuse an event whose times or rules icalendar could not read.
+
+    icalendar notes such a value in the component's ``errors`` (and drops it
+    before 7.0, keeps it as a broken value since): either way the event's
+    sessions cannot be known.
+    """
+    for name, problem in getattr(event, "errors", []):
+        name = _shown(name).upper()
+        if name in _TIMING:
+            raise ScheduleError(path, _line_of(event), f"{name} cannot be read ({_shown(problem)})")
+
+
 def _start(path: Path, event: Component, zone: tzinfo) -> datetime:
     prop = _first(event, "DTSTART")
     line = _line_of(event)
+    value = prop.dt if isinstance(prop, vDDDTypes) else None
     if prop is None:
         raise ScheduleError(path, line, "event has no DTSTART")
-    value = prop.dt if isinstance(prop, vDDDTypes) else None
     if not isinstance(value, date):
         raise ScheduleError(path, line, f"DTSTART {_shown(prop)} is not a date-time")
     tzid = prop.params.get("TZID")
@@ -427,21 +471,24 @@ def _expand(path: Path, members: list[Component], zone: tzinfo, horizon: datetim
             pattern: re.Pattern[str]) -> list[ScheduledSession]:
     """The occurrences of one recurring event (its master and overrides) up to ``horizon``.
 
-    The expander is asked window by window, from the first start on, each window
-    four times longer than the last while occurrences are sparse: a rule that
-    repeats every second fails after a few small windows instead of producing
-    millions of occurrences, and a weekly rule needs only a few questions.
+    Rules repeat daily at most, so the number of occurrences up to the horizon
+    has a bound. Under :data:`MAX_OCCURRENCES` the expander is asked once;
+    otherwise window by window from the first start on, each window four times
+    longer than the last while occurrences are sparse, so that a rule with too
+    many occurrences fails after a few small windows instead of producing them all.
     """
     master = next((event for event in members if _repeats(event)), members[0])
     line = _line_of(master)
-    for event in members:
-        _check_rules(path, event)
+    per_day = sum(_per_day(path, event) for event in members)
     begin = min(_start(path, event, zone) for event in members)  # names a broken DTSTART
+    days = (horizon - begin).days + 2
+    most = days * per_day + sum(_rdates(event) for event in members) + len(members)
+    # few enough for one question; otherwise windows, so that too many fail early
+    span = horizon - begin if most <= MAX_OCCURRENCES else _FIRST_WINDOW
     calendar = Calendar()
     for event in members:
         calendar.add_component(event)
     sessions: list[ScheduledSession] = []
-    span = _FIRST_WINDOW
     try:
         query = recurring_ical_events.of(calendar)
         while begin <= horizon:

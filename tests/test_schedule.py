@@ -231,11 +231,12 @@ def test_ics_configurable_client_pattern(tmp_path: Path) -> None:
 def test_ics_errors_name_the_event_line(tmp_path: Path) -> None:
     cases = [
         ("SUMMARY:C-11", r":4: event has no DTSTART"),
-        ("DTSTART:2026-11-02\nSUMMARY:C-11", r":4: DTSTART .* is not a date-time"),
+        ("DTSTART:2026-11-02\nSUMMARY:C-11", r":4: DTSTART cannot be read \(.*2026-11-02"),
         ("DTSTART;TZID=Mars/Olympus:20261102T100000\nSUMMARY:C-11",
          r":4: DTSTART's time zone 'Mars/Olympus' is neither"),
         ("DTSTART:20261102T100000\nSUMMARY:Staff meeting", r":4: event has no client"),
-        ("DTSTART:20261102T100000\nSUMMARY:C-11\nRRULE:FREQ=BOGUS", r":4: RRULE .* cannot be read"),
+        ("DTSTART:20261102T100000\nSUMMARY:C-11\nRRULE:FREQ=BOGUS",
+         r":4: RRULE cannot be read \(.*BOGUS"),
     ]
     for event, message in cases:
         path = _write(tmp_path, "s.ics", _ics("DTSTART:20261101T100000\nSUMMARY:C-99", event))
@@ -294,6 +295,15 @@ def test_ics_recurring_events_are_expanded(tmp_path: Path) -> None:
     assert sessions[0].clinician == "Jordan Rivera"
 
 
+def test_ics_recurring_windowed_expansion_agrees(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, "s.ics", RECURRING)
+    at_once = load_schedule(path, NY, until=UNTIL)
+    monkeypatch.setattr(schedule, "MAX_OCCURRENCES", 5)  # too many days to ask at once
+    assert load_schedule(path, NY, until=UNTIL) == at_once
+    assert load_schedule(path, NY, until=ny("2026-11-16 09:00")) == at_once[:-1]
+
+
 def test_ics_recurring_expansion_stops_at_the_horizon(tmp_path: Path) -> None:
     text = _ics("DTSTART;TZID=America/New_York:20261019T090000\nRRULE:FREQ=WEEKLY\n"
                 "SUMMARY:C-1042",
@@ -323,8 +333,13 @@ def test_ics_recurring_default_horizon_is_a_year_ahead(tmp_path: Path) -> None:
 def test_ics_recurring_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = _ics("DTSTART:20261019T090000\nSUMMARY:C-11", "DTSTART:20261019T090000\n"
                 "RRULE:FREQ=MINUTELY\nSUMMARY:C-11")
-    with pytest.raises(ScheduleError, match=r"s\.ics:8: RRULE FREQ=MINUTELY repeats more often"):
+    with pytest.raises(ScheduleError, match=r"s\.ics:8: RRULE FREQ=MINUTELY needs one FREQ of "
+                                            r"DAILY, WEEKLY, MONTHLY, YEARLY"):
         load_schedule(_write(tmp_path, "s.ics", fast), NY, until=UNTIL)
+    for part in ("INTERVAL=0", "INTERVAL=-1", "COUNT=0"):  # INTERVAL=0 would never end
+        bad = _ics(f"DTSTART:20261019T090000\nRRULE:FREQ=WEEKLY;{part}\nSUMMARY:C-11")
+        with pytest.raises(ScheduleError, match=r"s\.ics:4: RRULE .*must be one whole number"):
+            load_schedule(_write(tmp_path, "s.ics", bad), NY, until=UNTIL)
     monkeypatch.setattr(schedule, "MAX_OCCURRENCES", 50)
     daily = _ics("DTSTART:20261019T090000\nRRULE:FREQ=DAILY\nSUMMARY:C-11")
     with pytest.raises(ScheduleError, match=r"s\.ics:4: recurring event repeats more than 50 "
@@ -369,6 +384,32 @@ def test_missing_sessions_keep_schedule_order() -> None:
     sessions = [_session(f"C-{n}", ny(f"2026-11-{20 - n:02d} 09:00"), n) for n in range(1, 6)]
     notes = [("C-2", ny("2026-11-18 10:00")), ("C-4", ny("2026-11-16 10:00"))]
     assert [s.line for s in missing_sessions(sessions, iter(notes))] == [1, 3, 5]
+
+
+SLOTS = st.tuples(st.sampled_from(["C-11", "C-22", "c-22 "]), st.integers(0, 3),
+                  st.integers(0, 23), st.integers(0, 59))
+
+
+@settings(max_examples=200, deadline=None)
+@given(planned=st.lists(SLOTS, max_size=12), written=st.lists(SLOTS, max_size=12))
+def test_missing_counts_per_client_and_day(planned: list[tuple[str, int, int, int]],
+                                           written: list[tuple[str, int, int, int]]) -> None:
+    def moment(day: int, hour: int, minute: int) -> datetime:
+        # 1 November 2026 is the day DST ends, so days here are 23 to 25 hours long
+        return datetime(2026, 10, 31 + day, hour, minute, tzinfo=NY) if day == 0 else \
+            datetime(2026, 11, day, hour, minute, tzinfo=NY)
+
+    sessions = [_session(c, moment(d, h, m), n) for n, (c, d, h, m) in enumerate(planned)]
+    # notes in UTC: the local day has to be worked out in the session's zone
+    notes = [(c, moment(d, h, m).astimezone(UTC)) for c, d, h, m in written]
+    missing = missing_sessions(sessions, notes)
+    assert missing == [s for s in sessions if s in missing]  # a subsequence, in order
+    buckets: dict[tuple[str, int], list[int]] = {}
+    for c, d, *_ in planned:
+        buckets.setdefault((c.strip().lower(), d), [0, 0])[0] += 1
+    for c, d, *_ in written:
+        buckets.setdefault((c.strip().lower(), d), [0, 0])[1] += 1
+    assert len(missing) == sum(max(0, due - done) for due, done in buckets.values())
 
 
 # --- robustness -------------------------------------------------------------------
