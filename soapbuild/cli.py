@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
+import threading
+import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from soapbuild import __version__
 from soapbuild.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from soapbuild.build import BuildResult
+    from soapbuild.checker import CheckRun
+    from soapbuild.report import Report
+    from soapbuild.schedule import ScheduledSession
 
 FORMAT_CHOICES = ("text", "json", "sarif", "github")
 
@@ -49,6 +58,39 @@ def _now(value: str | None, settings: Settings) -> datetime:
     return resolve(moment, settings.timezone)
 
 
+def _run_checks(directory: Path, paths: tuple[Path, ...],
+                now_text: str | None) -> tuple[CheckRun, datetime]:
+    """Check the notes under ``paths`` (default: the notes folder) and record the seals of
+    newly locked notes; returns the run and the "now" it was judged at."""
+    from soapbuild.checker import check_paths
+    from soapbuild.context import Context
+    from soapbuild.discover import PathError
+    from soapbuild.language.vocabulary import VocabularyError
+    from soapbuild.locks import SealError, SealStore
+    from soapbuild.registry import vocabulary_codes
+    from soapbuild.schedule import ScheduleError
+
+    settings = _settings(directory)
+    try:
+        context = Context.for_settings(settings, _now(now_text, settings), vocabulary_codes())
+    except VocabularyError as error:
+        raise UsageProblem(str(error)) from None
+    targets = [directory / p for p in paths] or [settings.notes_path]
+    if not paths and not settings.notes_path.is_dir():
+        raise UsageProblem(f"no notes folder at {settings.notes_path} "
+                           "(set notes_dir in soapbuild.toml or name the notes to check)")
+    try:
+        seals = SealStore.load(settings.root)
+        schedule = settings.schedule_path if not paths else None  # whole folder only
+        run = check_paths(targets, context.with_baseline(seals), base=directory,
+                          schedule=schedule)
+        seals.record(run.seal_updates)
+        seals.save()
+    except (PathError, SealError, ScheduleError) as error:
+        raise UsageProblem(str(error)) from None
+    return run, context.now
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="soapbuild")
 @click.option("-C", "--directory", type=click.Path(file_okay=False, path_type=Path),
@@ -74,34 +116,10 @@ def main(ctx: click.Context, directory: Path) -> None:
 def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: bool,
           now_text: str | None, output: Path | None) -> None:
     """Check notes (default: the workspace's notes folder)."""
-    from soapbuild.checker import check_paths
-    from soapbuild.context import Context
-    from soapbuild.discover import PathError
     from soapbuild.findings import Severity
     from soapbuild.formatters import FORMATTERS
-    from soapbuild.language.vocabulary import VocabularyError
-    from soapbuild.locks import SealError, SealStore
-    from soapbuild.schedule import ScheduleError
-    from soapbuild.registry import vocabulary_codes
 
-    settings = _settings(directory)
-    try:
-        context = Context.for_settings(settings, _now(now_text, settings), vocabulary_codes())
-    except VocabularyError as error:
-        raise UsageProblem(str(error)) from None
-    targets = [directory / p for p in paths] or [settings.notes_path]
-    if not paths and not settings.notes_path.is_dir():
-        raise UsageProblem(f"no notes folder at {settings.notes_path} "
-                           "(set notes_dir in soapbuild.toml or name the notes to check)")
-    try:
-        seals = SealStore.load(settings.root)
-        schedule = settings.schedule_path if not paths else None  # whole folder only
-        run = check_paths(targets, context.with_baseline(seals), base=directory,
-                          schedule=schedule)
-        seals.record(run.seal_updates)
-        seals.save()
-    except (PathError, SealError, ScheduleError) as error:
-        raise UsageProblem(str(error)) from None
+    run, _ = _run_checks(directory, paths, now_text)
     tty = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = FORMATTERS[output_format](run, tty)
     if output is not None:
@@ -285,3 +303,187 @@ def new(directory: Path, client: str, date_text: str | None, clinician: str | No
     except OSError as error:
         raise UsageProblem(f"cannot write the note: {error}") from None
     click.echo(_show(path))
+
+
+@main.command()
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="First session day to include (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="Last session day to include (YYYY-MM-DD).")
+@click.option("--clinician", metavar="NAME",
+              help="Only this clinician's sessions (the name with or without credentials).")
+@click.option("--format", "output_format", type=click.Choice(("text", "json", "csv")),
+              default="text", show_default=True,
+              help="A table, the JSON report (schemas/report-v1) or CSV, one row per session.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("--now", "now_text", envvar="SOAPBUILD_NOW", metavar="TIMESTAMP",
+              help="Take this as the current time (also SOAPBUILD_NOW).")
+@click.pass_obj
+def report(directory: Path, since: datetime | None, until: datetime | None,
+           clinician: str | None, output_format: str, output: Path | None,
+           now_text: str | None) -> None:
+    """The compliance report: sessions, timeliness and billing per clinician.
+
+    Checks the workspace's notes as 'check' does. The report is information, not
+    a gate: the exit code is 0 whatever it shows (2 when it cannot be made).
+    """
+    import json
+
+    from soapbuild.atomic import write_atomic
+    from soapbuild.report import report_csv, report_json, report_table
+
+    if since is not None and until is not None and since > until:
+        raise UsageProblem(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
+    settings = _settings(directory)
+    run, now = _run_checks(directory, (), now_text)
+    built = _build_report(settings, run, now, since=since.date() if since else None,
+                          until=until.date() if until else None, clinician=clinician)
+    if output_format == "json":
+        text = json.dumps(report_json(built), indent=2, ensure_ascii=False) + "\n"
+    elif output_format == "csv":
+        text = report_csv(built)
+    else:
+        text = report_table(built)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(output, text.encode("utf-8"))
+    except OSError as error:
+        raise UsageProblem(f"cannot write {output}: {error.strerror or error}") from None
+
+
+@main.command()
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help="Also write each client's record as a PDF (output/clients/ID.pdf); "
+                   "--no-pdf removes the PDFs of an earlier build, which would be out of date.")
+@click.option("--now", "now_text", envvar="SOAPBUILD_NOW", metavar="TIMESTAMP",
+              help="Take this as the current time (also SOAPBUILD_NOW).")
+@click.pass_obj
+def build(directory: Path, pdf: bool, now_text: str | None) -> None:
+    """Render the record and the compliance report into the output folder.
+
+    Writes the dashboard (index.html), a page and a PDF per client, a page per
+    note with its findings highlighted, and report.html/.json/.csv. A rebuild
+    makes only the pages whose notes, templates or settings changed; a build
+    that fails or is interrupted leaves the previous output as it was. The exit
+    code is 0 whatever the notes hold (the report shows it), 2 when the build
+    cannot be made.
+    """
+    from soapbuild import build as builder
+
+    started = time.perf_counter()
+    settings = _settings(directory)
+    now = _now(now_text, settings)
+    now_key = now.isoformat() if now_text else f"clock {time.time_ns()}"
+    try:
+        builder.check_folders(settings)
+    except builder.BuildError as error:
+        raise UsageProblem(str(error)) from None
+    with builder.lock(settings):
+        key = builder.build_key(settings, now_key, pdf)
+        done = builder.up_to_date(settings, key)
+        if done is None:
+            with _Progress() as progress:
+                progress.phase("checking notes")
+                run, now = _run_checks(directory, (), now_text)
+                report = _build_report(settings, run, now)
+                progress.phase("rendering")
+                try:
+                    done = builder.render_site(settings, run, report, now, pdf=pdf, key=key,
+                                               progress=progress.step)
+                except builder.BuildError as error:
+                    raise UsageProblem(f"{error}; the previous output is unchanged") from None
+    _echo_build(done, time.perf_counter() - started)
+
+
+def _build_report(settings: Settings, run: CheckRun, now: datetime, *,
+                  since: date | None = None, until: date | None = None,
+                  clinician: str | None = None) -> Report:
+    """The compliance report of a check run, with the schedule's sessions that have no note."""
+    from soapbuild.report import build_report
+
+    missing: list[ScheduledSession] = []
+    if settings.schedule:
+        from soapbuild.schedule import ScheduleError, load_schedule, missing_sessions
+
+        try:  # recurring events expanded up to now, as check does
+            scheduled = load_schedule(settings.root / settings.schedule, settings.timezone,
+                                      until=now + timedelta(days=1))
+        except ScheduleError as error:
+            raise UsageProblem(str(error)) from None
+        written = [(s.client, s.session_date) for s in run.sessions
+                   if s.client is not None and s.session_date is not None]
+        missing = list(missing_sessions(scheduled, written))
+    return build_report(run.sessions, since=since, until=until, clinician=clinician,
+                        missing=missing, now=now)
+
+
+def _echo_build(result: BuildResult, seconds: float) -> None:
+    summary = result.summary
+    where = _show(result.folder.resolve())
+    if result.up_to_date:
+        click.echo(f"{where}/ is up to date: {result.files} files, nothing rendered "
+                   f"({seconds:.2f} s).")
+    else:
+        click.echo(f"{where}/: rendered {len(result.made)} of {result.files} files"
+                   + (f", removed {len(result.removed)}" if result.removed else "")
+                   + f" ({seconds:.2f} s).")
+    if summary:
+        click.echo(f"{summary.get('notes', 0)} notes of {summary.get('clients', 0)} clients: "
+                   f"{summary.get('errors', 0)} errors, {summary.get('warnings', 0)} warnings; "
+                   f"open {where}/index.html or {where}/report.html.")
+
+
+class _Progress:
+    """Progress on standard error, for a terminal only and only once a build takes over 1 s."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+        self.started = time.perf_counter()
+        self.label = ""
+        self.shown = False
+        self.last = 0.0
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._cancel()
+        if self.shown:
+            click.echo("\r\033[K", nl=False, err=True)
+
+    def _cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def phase(self, label: str) -> None:
+        """A step without a count, shown once the build has run for a second."""
+        self._cancel()
+        self.label = label
+        if not self.tty:
+            return
+        wait = self.DELAY - (time.perf_counter() - self.started)
+        if wait <= 0:
+            self._show(f"{label}…")
+            return
+        self._timer = threading.Timer(wait, self._show, (f"{label}…",))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def step(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if self.tty and now - self.started >= self.DELAY and (
+                now - self.last >= 0.1 or done == total):
+            self._cancel()
+            self.last = now
+            self._show(f"{self.label} {done}/{total}")
+
+    def _show(self, text: str) -> None:
+        self.shown = True
+        click.echo(f"\r\033[K{text}", nl=False, err=True)

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from zlib import crc32
 
 from soapbuild.findings import Hit
 from soapbuild.model import Note, Span
@@ -80,7 +81,9 @@ def fingerprint(note: Note, settings: Settings) -> list[SectionPrint]:
         words = _WORD.findall(note.prose[section.heading.span.end:section.span.end].lower())
         if len(words) < MIN_WORDS:
             continue
-        shingles = frozenset(hash(tuple(words[i:i + SHINGLE_WORDS]))
+        # crc32, not hash(): Python salts str hashes per process, and the candidates
+        # (smallest hashes, bucket limits) must be the same on every run.
+        shingles = frozenset(crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode())
                              for i in range(len(words) - SHINGLE_WORDS + 1))
         span = section.heading.text_span
         start, end = note.source.position(span.start), note.source.position(span.end)

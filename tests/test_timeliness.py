@@ -287,7 +287,8 @@ def test_lateness_spanning_fall_back_counts_real_hours(ws: Path) -> None:
 def test_draft_at_the_deadline_is_not_overdue(ws: Path) -> None:
     run = check_note(ws, draft(), "2026-11-23 15:00")
     assert [(f.code, f.line, f.column, f.severity, f.message) for f in run.findings] == [
-        ("T005", *SESSION_AT, "info", "The note is due in less than a minute (2026-11-23 15:00 EST).")]
+        ("T005", *SESSION_AT, "info",
+         "The note is due in less than a minute (2026-11-23 15:00 EST).")]
     assert run.exit_code == 0
 
 

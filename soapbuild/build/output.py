@@ -1,0 +1,257 @@
+"""Writing ``output/``: staged, then committed by renames; a manifest for the next build.
+
+SPEC 6.3 and 7: a rebuild re-renders only what changed, output files are
+replaced atomically, and a build interrupted half-way leaves the previous
+output intact. So a build never writes a page in place:
+
+1. every page that must be (re)made is written into a staging folder inside
+   the output folder (``output/.staging-…``, the same file system, so a rename
+   is atomic); nothing in ``output/`` changes while pages render, which is
+   where a build spends its time and where it fails (a broken template, a
+   full disk, Ctrl-C). On any failure the staging folder is removed and the
+   previous output is exactly as it was;
+2. only when every page has rendered, each staged file replaces its page with
+   one ``os.replace`` (a reader sees the old page or the new one, never half),
+   pages of deleted notes are removed, and the manifest is written (atomically)
+   last.
+
+A crash inside step 2 (renames only: milliseconds) leaves every file whole,
+old or new, and the old manifest; the next build sees that the files no longer
+match the manifest's sizes and times and makes them again, so it heals itself.
+Staged files are not flushed to disk one by one (a thousand fsyncs would cost
+more than the build); a page that a power cut left short no longer matches the
+manifest either, and is made again.
+
+The manifest (``.soapbuild/cache/build.json``, safe to delete) records, for each
+output file, the hash of the inputs it was made from and the size and
+modification time it had when written. A page is made again when its input
+hash differs, or when its file is missing or no longer what was written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from soapbuild.atomic import write_atomic
+
+MANIFEST_VERSION = 1
+STAGING_PREFIX = ".staging-"
+# Folders of the output that hold only soapbuild's pages: a page there that this
+# build did not make is stale (a deleted note's), even without a manifest.
+OWNED_FOLDERS = ("notes", "clients")
+
+
+class OutputError(Exception):
+    """The output folder cannot be written safely; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What the manifest knows about one output file."""
+
+    inputs: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Manifest:
+    """The last complete build: its key (for the up-to-date check) and its files."""
+
+    key: str = ""
+    files: dict[str, Written] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        """The manifest at ``path``; an absent or unreadable one is empty (a full build)."""
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            if data.get("version") != MANIFEST_VERSION:
+                return cls()
+            files = {name: Written(str(entry[0]), int(entry[1]), int(entry[2]))
+                     for name, entry in data["files"].items()}
+            return cls(str(data["key"]), files, dict(data.get("summary", {})))
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return cls()
+
+    def save(self, path: Path) -> None:
+        data = {"version": MANIFEST_VERSION, "key": self.key, "summary": self.summary,
+                "files": {name: [w.inputs, w.size, w.mtime_ns]
+                          for name, w in sorted(self.files.items())}}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+
+
+def check_name(name: str) -> PurePosixPath:
+    """An output file name as a relative path that stays inside the output folder."""
+    path = PurePosixPath(name)
+    if (not name or path.is_absolute() or "\\" in name
+            or any(part in ("", ".", "..") for part in name.split("/"))):
+        raise OutputError(f"refusing to write {name!r}: not a plain path inside the output folder")
+    return path
+
+
+class Output:
+    """The output folder of one build, with its staging folder and manifest."""
+
+    def __init__(self, folder: Path, manifest_path: Path) -> None:
+        self.folder = folder
+        self.manifest_path = manifest_path
+        self.previous = Manifest.load(manifest_path)
+        self.staging: Path | None = None
+        self.staged: dict[str, str] = {}  # name -> input hash, for files written this build
+
+    # --- deciding ---------------------------------------------------------------
+
+    def intact(self, name: str) -> bool:
+        """Whether the file is still as the last build wrote it (exists, same size and time)."""
+        record = self.previous.files.get(name)
+        if record is None:
+            return False
+        try:
+            info = os.stat(self.folder / name)
+        except OSError:
+            return False
+        return info.st_size == record.size and info.st_mtime_ns == record.mtime_ns
+
+    def current(self, name: str, inputs: str) -> bool:
+        """Whether ``name`` was made from exactly ``inputs`` and is still there unchanged."""
+        record = self.previous.files.get(name)
+        return record is not None and record.inputs == inputs and self.intact(name)
+
+    def up_to_date(self, key: str) -> bool:
+        """The fast path: the last build had this key and every file it wrote is intact."""
+        return (bool(key) and self.previous.key == key
+                and all(self.intact(name) for name in self.previous.files))
+
+    # --- writing ------------------------------------------------------------------
+
+    def clean(self) -> None:
+        """Remove staging folders that a killed build left behind."""
+        if self.folder.is_dir() and not self.folder.is_symlink():
+            for leftover in self.folder.glob(STAGING_PREFIX + "*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def start(self) -> None:
+        """Make the staging folder (and remove any a killed build left behind)."""
+        if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
+            raise OutputError(f"{self.folder}: the output folder is not a plain folder")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.clean()
+        self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.folder))
+
+    def target(self, name: str, inputs: str) -> Path:
+        """The staging path to write ``name`` to; the caller writes the file there."""
+        if self.staging is None:
+            raise OutputError("the build has not started")
+        path = self.staging / check_name(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.staged[name] = inputs
+        return path
+
+    def write(self, name: str, inputs: str, data: bytes) -> None:
+        self.target(name, inputs).write_bytes(data)
+
+    def abort(self) -> None:
+        """Forget the staged files; the output folder is left as it was."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+        self.staged.clear()
+
+    def commit(self, names: set[str], key: str, summary: dict[str, Any]) -> list[str]:
+        """Move staged files into place, remove stale ones, record the manifest.
+
+        ``names`` is every file of this build (made now or kept from the last);
+        returns the names of the files removed.
+        """
+        if self.staging is None:
+            raise OutputError("the build has not started")
+        files: dict[str, Written] = {}
+        for name in sorted(self.staged):
+            final = self._final_path(name)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / name, final)
+            info = os.stat(final)
+            files[name] = Written(self.staged[name], info.st_size, info.st_mtime_ns)
+        for name in names - set(files):
+            record = self.previous.files.get(name)
+            if record is not None:
+                files[name] = record
+        removed = self._remove_stale(names)
+        Manifest(key, files, summary).save(self.manifest_path)
+        self.abort()
+        return removed
+
+    def _final_path(self, name: str) -> Path:
+        """Where ``name`` goes, refusing a path that a symlink would lead out of the folder."""
+        path = check_name(name)
+        current = self.folder
+        for part in path.parts[:-1]:
+            current = current / part
+            if current.is_symlink() or (current.exists() and not current.is_dir()):
+                raise OutputError(f"{current}: expected a folder of the output, found "
+                                  "a link or a file")
+        final = current / path.name
+        if final.is_symlink():
+            final.unlink()  # replace the link itself, never the file it points to
+        return final
+
+    def _remove_stale(self, names: set[str]) -> list[str]:
+        stale = set(self.previous.files) - names
+        for folder in OWNED_FOLDERS:
+            base = self.folder / folder
+            if base.is_dir() and not base.is_symlink():
+                for path in base.rglob("*"):
+                    if path.is_file() or path.is_symlink():
+                        stale.add(path.relative_to(self.folder).as_posix())
+        stale -= names
+        removed = []
+        for name in sorted(stale):
+            try:
+                check_name(name)
+            except OutputError:
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                (self.folder / name).unlink()
+                removed.append(name)
+        for folder in OWNED_FOLDERS:
+            base = self.folder / folder
+            if base.is_dir() and not base.is_symlink():
+                for path in sorted(base.rglob("*"), reverse=True):
+                    if path.is_dir() and not path.is_symlink():
+                        with contextlib.suppress(OSError):
+                            path.rmdir()  # only empty folders go
+        return removed
+
+
+@contextlib.contextmanager
+def build_lock(path: Path) -> Iterator[None]:
+    """One build at a time per workspace (``soapbuild watch`` and a build by hand, say).
+
+    A second build waits for the first: it then finds the output up to date or
+    builds on it, and never removes the staging folder of a build in progress.
+    The lock is an advisory ``flock`` on a file in the cache; where the platform
+    has none, builds are not serialised.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
