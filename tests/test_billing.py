@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from clean_note import SOAP, note
 from click.testing import CliRunner
 
 from soapbuild.billing import Billing, billing_status, session_minutes
@@ -29,40 +30,13 @@ from soapbuild.settings import Settings
 NY = ZoneInfo("America/New_York")
 NOW = "2026-11-21 12:00"
 
-SOAP = """\
-## Subjective
-Client reported sleeping six hours a night.
 
-## Objective
-Client was alert and oriented.
-
-## Assessment
-Client denies SI/HI; risk is low.
-
-## Plan
-Next session in one week.
-"""
-
-FIELDS: dict[str, str | None] = {
-    "client": "C-1042",
-    "clinician": "Jordan Rivera, LCSW",
-    "session_date": "2026-11-20 15:00",
-    "occurred": "true",
-    "submitted": "2026-11-21 09:00",
-    "duration": "53",
-    "service_code": '"90837"',
-}
 # Template lines: 7 duration (value at column 11), 8 service_code (value at column 15);
 # without duration, service_code is line 7 and an added field ('end') is line 8.
 DURATION_AT = (7, 11)
 CODE_AT = (8, 15)
 
 
-def note(body: str = SOAP, **fields: str | None) -> str:
-    """The clean template with some fields changed (None leaves a field out; new ones last)."""
-    merged = {**FIELDS, **fields}
-    lines = ["---", *(f"{k}: {v}" for k, v in merged.items() if v is not None), "---"]
-    return "\n".join(lines) + "\n" + body
 
 
 @dataclass

@@ -15,33 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from clean_note import note
 from click.testing import CliRunner
 
 from soapbuild.cli import main
 
-SOAP = """\
-## Subjective
-Client reported sleeping six hours a night.
-
-## Objective
-Client was alert and oriented.
-
-## Assessment
-Client denies SI/HI; risk is low.
-
-## Plan
-Next session in one week.
-"""
-
-FIELDS: dict[str, str | None] = {
-    "client": "C-1042",
-    "clinician": "Jordan Rivera, LCSW",
-    "session_date": "2026-11-20 15:00",
-    "occurred": "true",
-    "submitted": "2026-11-21 09:00",  # the note locks at 2026-11-22 09:00 (24 h)
-    "duration": "53",
-    "service_code": '"90837"',
-}
 KEY = "notes/C-1042/2026-11-20.md"
 LOCKS = "2026-11-22 09:00"
 LATER = "2026-11-27 12:00"
@@ -59,10 +37,6 @@ K001_SUGGESTION = ("Restore the locked text and append the correction as a dated
                    "'## Addendum <today>' with 'Author:' and 'Reason:' lines.")
 
 
-def note(body: str = SOAP, **fields: str | None) -> str:
-    merged = {**FIELDS, **fields}
-    lines = ["---", *(f"{k}: {v}" for k, v in merged.items() if v is not None), "---"]
-    return "\n".join(lines) + "\n" + body
 
 
 ORIGINAL = note()

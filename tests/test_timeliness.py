@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from clean_note import note
 from click.testing import CliRunner
 
 from soapbuild.cli import main
@@ -25,39 +26,12 @@ from soapbuild.timeparse import parse_moment
 
 NY = ZoneInfo("America/New_York")
 
-SOAP = """\
-## Subjective
-Client reported sleeping six hours a night.
 
-## Objective
-Client was alert and oriented.
-
-## Assessment
-Client denies SI/HI; risk is low.
-
-## Plan
-Next session in one week.
-"""
-
-FIELDS: dict[str, str | None] = {
-    "client": "C-1042",
-    "clinician": "Jordan Rivera, LCSW",
-    "session_date": "2026-11-20 15:00",
-    "occurred": "true",
-    "submitted": "2026-11-21 09:00",
-    "duration": "53",
-    "service_code": '"90837"',
-}
 # Lines of the template: 4 session_date, 6 submitted (values start at columns 15 and 12).
 SESSION_AT = (4, 15)
 SUBMITTED_AT = (6, 12)
 
 
-def note(**fields: str | None) -> str:
-    """The clean template with some fields changed (None leaves a field out)."""
-    merged = {**FIELDS, **fields}
-    lines = ["---", *(f"{k}: {v}" for k, v in merged.items() if v is not None), "---"]
-    return "\n".join(lines) + "\n" + SOAP
 
 
 def draft(**fields: str | None) -> str:
