@@ -8,7 +8,7 @@ collected for the caller to record (rules never write).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +18,7 @@ from soapbuild.context import Context
 from soapbuild.copied import SectionPrint, copy_hit, find_copies, fingerprint
 from soapbuild.discover import display_path, note_files, workspace_key
 from soapbuild.findings import Finding, Hit, Severity
+from soapbuild.formats import NoteFormat
 from soapbuild.locks import Seal, compare, locked_since
 from soapbuild.model import Note
 from soapbuild.parse import ParseResult, read_note
@@ -25,6 +26,9 @@ from soapbuild.registry import all_rules
 from soapbuild.rules import CHECKS, NoteCheck
 from soapbuild.sessions import SessionRecord, session_record
 from soapbuild.source import SourceText
+
+# How a note file becomes a ParseResult: (file, display path, formats, workspace key).
+Reader = Callable[[Path, str, dict[str, NoteFormat], "str | None"], ParseResult]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,16 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path,
     scheduled sessions that have no note; a schedule that cannot be read raises
     :class:`soapbuild.schedule.ScheduleError`.
     """
+    return check_files(note_files(paths), context, base, checks, copies, schedule)
+
+
+def check_files(files: Sequence[Path], context: Context, base: Path,
+                checks: Sequence[NoteCheck] = CHECKS, copies: bool = True,
+                schedule: Path | None = None, reader: Reader = read_note) -> CheckRun:
+    """Check the given note files, read by ``reader`` (default: from disk).
+
+    ``check --staged`` passes a reader that takes the staged content from git.
+    """
     root = context.settings.root
     findings: list[Finding] = []
     shown: list[str] = []
@@ -71,10 +85,10 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path,
     notes: list[tuple[str, Note | None]] = []
     suppressed = 0
     formats = dict(context.settings.formats)
-    for file in note_files(paths):
+    for file in files:
         display = display_path(file, base)
         shown.append(display)
-        result = read_note(file, display, formats, workspace_key(file, root))
+        result = reader(file, display, formats, workspace_key(file, root))
         outcome = check_result(result, context, checks)
         findings.extend(outcome.findings)
         suppressed += outcome.suppressed

@@ -58,11 +58,17 @@ def _now(value: str | None, settings: Settings) -> datetime:
     return resolve(moment, settings.timezone)
 
 
-def _run_checks(directory: Path, paths: tuple[Path, ...],
-                now_text: str | None) -> tuple[CheckRun, datetime]:
+def _run_checks(directory: Path, paths: tuple[Path, ...], now_text: str | None,
+                staged: bool = False) -> tuple[CheckRun, datetime]:
     """Check the notes under ``paths`` (default: the notes folder) and record the seals of
-    newly locked notes; returns the run and the "now" it was judged at."""
-    from soapbuild.checker import check_paths
+    newly locked notes; returns the run and the "now" it was judged at.
+
+    With ``staged``, check the staged content of the staged notes (under ``paths``
+    when given). In a git repository the lock baseline is git plus the seals
+    already recorded, and no seals are written (see :mod:`soapbuild.locks`).
+    """
+    from soapbuild import git
+    from soapbuild.checker import check_files, check_paths
     from soapbuild.context import Context
     from soapbuild.discover import PathError
     from soapbuild.language.vocabulary import VocabularyError
@@ -76,17 +82,33 @@ def _run_checks(directory: Path, paths: tuple[Path, ...],
     except VocabularyError as error:
         raise UsageProblem(str(error)) from None
     targets = [directory / p for p in paths] or [settings.notes_path]
-    if not paths and not settings.notes_path.is_dir():
+    top = git.toplevel(settings.root)
+    if staged and top is None:
+        raise UsageProblem(f"--staged: {_show(settings.root.resolve())} is not in a git "
+                           "repository, so nothing is staged; run 'soapbuild check' without "
+                           "--staged")
+    if not paths and not staged and not settings.notes_path.is_dir():
         raise UsageProblem(f"no notes folder at {settings.notes_path} "
                            "(set notes_dir in soapbuild.toml or name the notes to check)")
     try:
         seals = SealStore.load(settings.root)
-        schedule = settings.schedule_path if not paths else None  # whole folder only
-        run = check_paths(targets, context.with_baseline(seals), base=directory,
-                          schedule=schedule)
-        seals.record(run.seal_updates)
-        seals.save()
-    except (PathError, SealError, ScheduleError) as error:
+        if top is None:
+            schedule = settings.schedule_path if not paths else None  # whole folder only
+            run = check_paths(targets, context.with_baseline(seals), base=directory,
+                              schedule=schedule)
+            seals.record(run.seal_updates)
+            seals.save()
+        else:
+            baseline = git.LayeredBaseline(seals, git.GitBaseline(top, settings, context.now))
+            in_git = context.with_baseline(baseline)
+            if staged:
+                files = git.staged_notes(top, settings.notes_path,
+                                         [directory / p for p in paths])
+                run = check_files(files, in_git, base=directory, reader=git.staged_reader(top))
+            else:
+                schedule = settings.schedule_path if not paths else None  # whole folder only
+                run = check_paths(targets, in_git, base=directory, schedule=schedule)
+    except (PathError, SealError, ScheduleError, git.GitError) as error:
         raise UsageProblem(str(error)) from None
     return run, context.now
 
@@ -112,14 +134,20 @@ def main(ctx: click.Context, directory: Path) -> None:
               help="Take this as the current time (also SOAPBUILD_NOW).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")
+@click.option("--staged", is_flag=True,
+              help="Check the staged content of the staged notes (git index), not the files.")
 @click.pass_obj
 def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: bool,
-          now_text: str | None, output: Path | None) -> None:
-    """Check notes (default: the workspace's notes folder)."""
+          now_text: str | None, output: Path | None, staged: bool) -> None:
+    """Check notes (default: the workspace's notes folder).
+
+    With --staged, check what the next commit holds: the staged notes (only those
+    under PATHS when given), read from the git index, as the pre-commit hook does.
+    """
     from soapbuild.findings import Severity
     from soapbuild.formatters import FORMATTERS
 
-    run, _ = _run_checks(directory, paths, now_text)
+    run, _ = _run_checks(directory, paths, now_text, staged)
     tty = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = FORMATTERS[output_format](run, tty)
     if output is not None:
@@ -160,6 +188,37 @@ def explain(code: str) -> None:
     if rule is None:
         raise UsageProblem(f"{code!r} is not a rule code; 'soapbuild rules' lists them")
     click.echo(render_page(rule))
+
+
+@main.group()
+def hook() -> None:
+    """The git pre-commit hook that checks staged notes."""
+
+
+@hook.command("install")
+@click.option("--force", is_flag=True,
+              help="Replace a different existing hook (backed up as pre-commit.soapbuild-backup).")
+@click.pass_obj
+def hook_install(directory: Path, force: bool) -> None:
+    """Install the pre-commit hook: 'soapbuild check --staged' before each commit.
+
+    Respects core.hooksPath and never replaces another hook without --force.
+    """
+    from soapbuild.hook import HookError, install
+
+    settings = _settings(directory)
+    try:
+        done = install(settings.root, force=force)
+    except HookError as error:
+        raise UsageProblem(str(error)) from None
+    where = _show(done.path.resolve())
+    if done.action == "unchanged":
+        click.echo(f"{where}: the soapbuild hook is already installed; nothing changed")
+        return
+    if done.backup is not None:
+        click.echo(f"{_show(done.backup.resolve())}: the previous hook, kept as a backup")
+    click.echo(f"{where}: {done.action} the pre-commit hook; each 'git commit' now runs "
+               "'soapbuild check --staged' and stops on errors")
 
 
 @main.command()
@@ -371,9 +430,19 @@ def build(directory: Path, pdf: bool, now_text: str | None) -> None:
     code is 0 whatever the notes hold (the report shows it), 2 when the build
     cannot be made.
     """
+    started = time.perf_counter()
+    done = _build_once(directory, pdf, now_text)
+    _echo_build(done, time.perf_counter() - started)
+
+
+def _build_once(directory: Path, pdf: bool, now_text: str | None) -> BuildResult:
+    """One build, as ``soapbuild build`` makes it (``watch`` calls it for each rebuild).
+
+    Raises :class:`UsageProblem` when the build cannot be made (the output is then
+    as it was).
+    """
     from soapbuild import build as builder
 
-    started = time.perf_counter()
     settings = _settings(directory)
     now = _now(now_text, settings)
     now_key = now.isoformat() if now_text else f"clock {time.time_ns()}"
@@ -395,7 +464,7 @@ def build(directory: Path, pdf: bool, now_text: str | None) -> None:
                                                progress=progress.step)
                 except builder.BuildError as error:
                     raise UsageProblem(f"{error}; the previous output is unchanged") from None
-    _echo_build(done, time.perf_counter() - started)
+    return done
 
 
 def _build_report(settings: Settings, run: CheckRun, now: datetime, *,
@@ -487,3 +556,67 @@ class _Progress:
     def _show(self, text: str) -> None:
         self.shown = True
         click.echo(f"\r\033[K{text}", nl=False, err=True)
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The preview server's port on 127.0.0.1 (0: any free port).")
+@click.option("--pdf/--no-pdf", default=False, show_default=True,
+              help="Also make the PDF records on every rebuild (slow, so off by default).")
+@click.option("--poll/--no-poll", default=False, show_default=True,
+              help="Scan for changes every half second instead of asking the system to "
+                   "report them (for network drives and containers, where reports miss).")
+@click.option("--now", "now_text", envvar="SOAPBUILD_NOW", metavar="TIMESTAMP",
+              help="Take this as the current time (also SOAPBUILD_NOW).")
+@click.pass_obj
+def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | None) -> None:
+    """Build, then rebuild what changed and reload the browser preview.
+
+    Builds as `soapbuild build` does, serves the output folder at
+    http://127.0.0.1:PORT/ (this machine only), and rebuilds whenever a note, a
+    template, the settings or the schedule changes; the open page reloads
+    itself. A rebuild that fails prints why and keeps the last good output
+    served. Ctrl-C stops.
+    """
+    from soapbuild.build import output_folder
+    from soapbuild.server import Epoch, PreviewServer
+    from soapbuild.watch import Watcher
+
+    settings = _settings(directory)
+    epoch = Epoch()
+
+    def rebuild() -> bool:
+        started = time.perf_counter()
+        try:
+            done = _build_once(directory, pdf, now_text)
+        except click.ClickException as error:
+            click.echo(f"build failed: {error.format_message()}; still serving the last "
+                       "good output", err=True)
+            return False
+        _echo_build(done, time.perf_counter() - started)
+        return bool(done.made or done.removed)
+
+    def problem(message: str) -> None:
+        click.echo(f"build failed: {message}; still serving the last good output", err=True)
+
+    watcher = Watcher(settings, rebuild, epoch.bump, problem, poll=poll)
+    watcher.start()  # before the first build, so that no change during it is missed
+    try:
+        started = time.perf_counter()
+        _echo_build(_build_once(directory, pdf, now_text), time.perf_counter() - started)
+        try:
+            server = PreviewServer(output_folder(settings), epoch, port)
+        except OSError as error:
+            raise UsageProblem(f"cannot serve on 127.0.0.1:{port}: {error.strerror or error}"
+                               ) from None
+        click.echo(f"Serving {_show(output_folder(settings).resolve())}/ at {server.url} "
+                   "(this machine only); watching for changes, Ctrl-C stops.")
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            click.echo("\nStopping.")
+        finally:
+            epoch.close()
+            server.server_close()
+    finally:
+        watcher.stop()

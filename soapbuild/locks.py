@@ -4,8 +4,22 @@ A submitted note may be edited for ``edit_window_hours``; after that it is
 locked and only dated addenda may be appended. What the note looked like when
 it locked comes from a *baseline source*: outside git, a seal (the content hash
 of the text as first seen locked) kept in ``.soapbuild/seals.json``, which is
-committed with the notes; in a git repository, the last committed version can
-serve the same role through the same :class:`Baseline` interface.
+committed with the notes; in a git repository, the last committed version
+(``HEAD``) serves the same role through the same :class:`Baseline` interface
+(:class:`soapbuild.git.GitBaseline`: the committed text, sealed).
+
+The rule in a git repository (:class:`soapbuild.git.LayeredBaseline`):
+
+- no new seals are written: the history is the record, and a seal file written
+  by every check (and by the pre-commit hook) would be an unstaged change after
+  each commit;
+- a seal already in ``.soapbuild/seals.json`` (a practice that moved into git,
+  or this repository's sample practice) still counts and wins over ``HEAD``,
+  because it also catches an edit that was *committed* after the note locked;
+  but when ``HEAD`` is the sealed text or extends it by addenda only, ``HEAD``
+  is the stricter baseline (it covers the addenda too) and is used;
+- a note not in ``HEAD`` has no baseline, and neither has one whose committed
+  version was not locked yet (judged on the committed header).
 
 Seals hash the text with CRLF turned into LF, so a checkout that converts line
 endings does not count as an edit.
@@ -62,7 +76,7 @@ def _seal(value: object) -> Seal:
 
 
 class Baseline(Protocol):
-    """Where the locked version of a note comes from (seals here; git later)."""
+    """Where the locked version of a note comes from (a seal file, or git)."""
 
     def seal_for(self, key: str) -> Seal | None: ...
 
