@@ -74,7 +74,6 @@ def _run_checks(directory: Path, paths: tuple[Path, ...], now_text: str | None,
     from soapbuild.language.vocabulary import VocabularyError
     from soapbuild.locks import SealError, SealStore
     from soapbuild.registry import vocabulary_codes
-    from soapbuild.schedule import ScheduleError
 
     settings = _settings(directory)
     try:
@@ -90,10 +89,18 @@ def _run_checks(directory: Path, paths: tuple[Path, ...], now_text: str | None,
     if not paths and not staged and not settings.notes_path.is_dir():
         raise UsageProblem(f"no notes folder at {settings.notes_path} "
                            "(set notes_dir in soapbuild.toml or name the notes to check)")
+    # Missing sessions are judged on the whole folder only. The schedule module
+    # (icalendar, ~50 ms) is imported only when there is a schedule: a git hook
+    # checking a few notes should not pay for it.
+    schedule = settings.schedule_path if not paths and not staged else None
+    errors: tuple[type[Exception], ...] = (PathError, SealError, git.GitError)
+    if schedule is not None:
+        from soapbuild.schedule import ScheduleError
+
+        errors += (ScheduleError,)
     try:
         seals = SealStore.load(settings.root)
         if top is None:
-            schedule = settings.schedule_path if not paths else None  # whole folder only
             run = check_paths(targets, context.with_baseline(seals), base=directory,
                               schedule=schedule)
             seals.record(run.seal_updates)
@@ -106,9 +113,8 @@ def _run_checks(directory: Path, paths: tuple[Path, ...], now_text: str | None,
                                          [directory / p for p in paths])
                 run = check_files(files, in_git, base=directory, reader=git.staged_reader(top))
             else:
-                schedule = settings.schedule_path if not paths else None  # whole folder only
                 run = check_paths(targets, in_git, base=directory, schedule=schedule)
-    except (PathError, SealError, ScheduleError, git.GitError) as error:
+    except errors as error:
         raise UsageProblem(str(error)) from None
     return run, context.now
 
