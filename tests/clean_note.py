@@ -1,4 +1,4 @@
-"""The clean note the timeliness, billing and locking tests vary one field at a time.
+"""The clean note the timeliness, billing and locking tests vary, and their check helpers.
 
 Its four sections produce no finding, so whatever a test sees comes from the
 field it changed. Field lines: 2 client, 3 clinician, 4 session_date (value at
@@ -7,6 +7,10 @@ column 15), 5 occurred, 6 submitted (column 12), 7 duration (column 11),
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 SOAP = """\
 ## Subjective
@@ -38,3 +42,42 @@ def note(body: str = SOAP, **fields: str | None) -> str:
     merged = {**FIELDS, **fields}
     lines = ["---", *(f"{k}: {v}" for k, v in merged.items() if v is not None), "---"]
     return "\n".join(lines) + "\n" + body
+
+
+@dataclass
+class Found:
+    """One finding of a ``check --format json`` report."""
+
+    path: str
+    code: str
+    line: int
+    column: int
+    severity: str
+    message: str
+    suggestion: str | None
+
+
+@dataclass
+class Run:
+    """A ``soapbuild check`` run: exit code, output and findings."""
+
+    exit_code: int
+    output: str
+    findings: list[Found]
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+
+def findings_of(report: dict[str, Any]) -> list[Found]:
+    return [Found(f["path"], f["code"], f["line"], f["column"], f["severity"], f["message"],
+                  f["suggestion"]) for f in report["findings"]]
+
+
+def workspace(root: Path, settings: str = "", notes: str = "notes") -> Path:
+    """A workspace in the practice timezone (plus ``settings``) with its notes folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "soapbuild.toml").write_text('timezone = "America/New_York"\n' + settings, "utf-8")
+    (root / notes).mkdir(parents=True, exist_ok=True)
+    return root

@@ -8,13 +8,12 @@ extended from settings; and the billable verdict gives its reason.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from clean_note import SOAP, note
+from clean_note import SOAP, Run, findings_of, note, workspace
 from click.testing import CliRunner
 
 from soapbuild.billing import Billing, billing_status, session_minutes
@@ -39,32 +38,7 @@ CODE_AT = (8, 15)
 
 
 
-@dataclass
-class Found:
-    code: str
-    line: int
-    column: int
-    severity: str
-    message: str
-    suggestion: str | None
 
-
-@dataclass
-class Run:
-    exit_code: int
-    output: str
-    findings: list[Found]
-
-    @property
-    def codes(self) -> list[str]:
-        return [f.code for f in self.findings]
-
-
-def workspace(tmp_path: Path, settings: str = "") -> Path:
-    (tmp_path / "soapbuild.toml").write_text(
-        'timezone = "America/New_York"\n' + settings, "utf-8")
-    (tmp_path / "notes").mkdir(exist_ok=True)
-    return tmp_path
 
 
 def check(root: Path, text: str | None = None, now: str = NOW) -> Run:
@@ -74,9 +48,7 @@ def check(root: Path, text: str | None = None, now: str = NOW) -> Run:
                                              "--now", now])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     data = json.loads(result.stdout)
-    found = [Found(f["code"], f["line"], f["column"], f["severity"], f["message"],
-                   f["suggestion"]) for f in data["findings"]]
-    return Run(result.exit_code, result.output, found)
+    return Run(result.exit_code, result.output, findings_of(data))
 
 
 @pytest.fixture

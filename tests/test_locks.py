@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from clean_note import note
+from clean_note import Run, findings_of, note, workspace
 from click.testing import CliRunner
 
 from soapbuild.cli import main
@@ -43,33 +42,7 @@ ORIGINAL = note()
 EDITED = ORIGINAL.replace("risk is low.", "risk is low; sleep is improving.")
 
 
-@dataclass
-class Found:
-    path: str
-    code: str
-    line: int
-    column: int
-    severity: str
-    message: str
-    suggestion: str | None
 
-
-@dataclass
-class Run:
-    exit_code: int
-    output: str
-    findings: list[Found]
-
-    @property
-    def codes(self) -> list[str]:
-        return [f.code for f in self.findings]
-
-
-def workspace(root: Path, settings: str = "") -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "soapbuild.toml").write_text('timezone = "America/New_York"\n' + settings, "utf-8")
-    (root / "notes" / "C-1042").mkdir(parents=True)
-    return root
 
 
 def run_cli(directory: Path, *args: str) -> tuple[int, str, BaseException | None]:
@@ -82,9 +55,7 @@ def check(directory: Path, now: str, *paths: str) -> Run:
     code, _output, error = run_cli(directory, "check", "--format", "json", "--now", now, *paths)
     assert error is None or isinstance(error, SystemExit), _output
     data = json.loads(_output)
-    found = [Found(f["path"], f["code"], f["line"], f["column"], f["severity"], f["message"],
-                   f["suggestion"]) for f in data["findings"]]
-    return Run(code, _output, found)
+    return Run(code, _output, findings_of(data))
 
 
 def seals_file(root: Path) -> Path:
@@ -110,7 +81,7 @@ def stamp(path: Path) -> tuple[bytes, int, int]:
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    return workspace(tmp_path / "ws")
+    return workspace(tmp_path / "ws", notes="notes/C-1042")
 
 
 @pytest.fixture
@@ -269,7 +240,7 @@ def test_addendum_in_crlf_is_accepted(sealed: Path) -> None:
 # --- the edit window setting ------------------------------------------------------------
 
 def test_edit_window_hours_setting(tmp_path: Path) -> None:
-    root = workspace(tmp_path / "ws", "edit_window_hours = 48\n")
+    root = workspace(tmp_path / "ws", "edit_window_hours = 48\n", notes="notes/C-1042")
     (root / KEY).write_text(ORIGINAL, "utf-8")
     assert check(root, "2026-11-23 08:59:59").findings == []
     assert not (root / ".soapbuild").exists()
@@ -350,7 +321,7 @@ def test_seal_file_is_sorted_and_only_written_when_it_changes(ws: Path) -> None:
 def test_same_run_twice_gives_identical_seal_files(tmp_path: Path) -> None:
     files = []
     for name in ("one", "two"):
-        root = workspace(tmp_path / name)
+        root = workspace(tmp_path / name, notes="notes/C-1042")
         (root / KEY).write_text(ORIGINAL, "utf-8")
         check(root, LATER)
         files.append(seals_file(root).read_bytes())

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from clean_note import note
+from clean_note import Run, findings_of, note, workspace
 from click.testing import CliRunner
 
 from soapbuild.cli import main
@@ -39,31 +38,7 @@ def draft(**fields: str | None) -> str:
     return note(submitted=None, **fields)
 
 
-@dataclass
-class Found:
-    code: str
-    line: int
-    column: int
-    severity: str
-    message: str
 
-
-@dataclass
-class Run:
-    exit_code: int
-    output: str
-    findings: list[Found]
-
-    @property
-    def codes(self) -> list[str]:
-        return [f.code for f in self.findings]
-
-
-def workspace(tmp_path: Path, settings: str = "") -> Path:
-    (tmp_path / "soapbuild.toml").write_text(
-        'timezone = "America/New_York"\n' + settings, "utf-8")
-    (tmp_path / "notes").mkdir(exist_ok=True)
-    return tmp_path
 
 
 def check(root: Path, now: str | None, *, env: dict[str, str | None] | None = None) -> Run:
@@ -73,9 +48,7 @@ def check(root: Path, now: str | None, *, env: dict[str, str | None] | None = No
     result = CliRunner().invoke(main, args, env={"SOAPBUILD_NOW": None, **(env or {})})
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     data = json.loads(result.stdout)
-    found = [Found(f["code"], f["line"], f["column"], f["severity"], f["message"])
-             for f in data["findings"]]
-    return Run(result.exit_code, result.stdout, found)
+    return Run(result.exit_code, result.stdout, findings_of(data))
 
 
 def check_note(root: Path, text: str, now: str) -> Run:
