@@ -34,8 +34,8 @@ import yaml
 from markdown_it import MarkdownIt
 
 from soapbuild.checker import check_paths
-from soapbuild.context import Context
 from soapbuild.rules import CHECKS, STRUCTURE_CHECKS
+from soapbuild.rules.context import Context
 from soapbuild.settings import Settings
 
 HERE = Path(__file__).resolve().parent

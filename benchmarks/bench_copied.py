@@ -21,9 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from soapbuild.copied import CopyStats, find_copies, fingerprint
-from soapbuild.formats import builtin_formats
-from soapbuild.parse import read_note
+from soapbuild.model.formats import builtin_formats
+from soapbuild.model.parse import read_note
+from soapbuild.rules.copied import CopyStats, find_copies, fingerprint
 from soapbuild.settings import Settings
 
 HERE = Path(__file__).resolve().parent

@@ -13,19 +13,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from soapbuild import suppression
-from soapbuild.context import Context
-from soapbuild.copied import SectionPrint, copy_hit, find_copies, fingerprint
 from soapbuild.discover import display_path, note_files, workspace_key
-from soapbuild.findings import Finding, Hit, Severity
-from soapbuild.formats import NoteFormat
-from soapbuild.locks import Seal, compare, locked_since
-from soapbuild.model import Note
-from soapbuild.parse import ParseResult, read_note
-from soapbuild.registry import all_rules
-from soapbuild.rules import CHECKS, NoteCheck
-from soapbuild.sessions import SessionRecord, session_record
-from soapbuild.source import SourceText
+from soapbuild.history.seals import Seal, compare, locked_since
+from soapbuild.model.findings import Finding, Hit, Severity
+from soapbuild.model.formats import NoteFormat
+from soapbuild.model.note import Note
+from soapbuild.model.parse import ParseResult, read_note
+from soapbuild.model.source import SourceText
+from soapbuild.rules import CHECKS, NoteCheck, suppression
+from soapbuild.rules.context import Context
+from soapbuild.rules.copied import SectionPrint, copy_hit, find_copies, fingerprint
+from soapbuild.rules.registry import all_rules
+from soapbuild.rules.sessions import SessionRecord, session_record
 
 # How a note file becomes a ParseResult: (file, display path, formats, workspace key).
 Reader = Callable[[Path, str, dict[str, NoteFormat], "str | None"], ParseResult]
@@ -65,7 +64,7 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path,
     copied sections across notes; benchmarks switch parts off to measure them.
     ``schedule`` (pass it only when the whole notes folder is checked) adds the
     scheduled sessions that have no note; a schedule that cannot be read raises
-    :class:`soapbuild.schedule.ScheduleError`.
+    :class:`soapbuild.model.schedule.ScheduleError`.
     """
     return check_files(note_files(paths), context, base, checks, copies, schedule)
 
@@ -110,8 +109,8 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
 
 def _missing(schedule: Path, sessions: Sequence[SessionRecord], context: Context,
              base: Path) -> list[Finding]:
+    from soapbuild.model.schedule import load_schedule
     from soapbuild.rules import missing
-    from soapbuild.schedule import load_schedule
 
     horizon = context.now + timedelta(days=1)  # expand recurring events up to --now
     scheduled = load_schedule(schedule, context.settings.timezone, until=horizon)

@@ -22,10 +22,10 @@ from soapbuild import __version__
 from soapbuild.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from soapbuild.build import BuildResult
     from soapbuild.checker import CheckRun
-    from soapbuild.report import Report
-    from soapbuild.schedule import ScheduledSession
+    from soapbuild.model.schedule import ScheduledSession
+    from soapbuild.render import BuildResult
+    from soapbuild.report.aggregate import Report
 
 FORMAT_CHOICES = ("text", "json", "sarif", "github")
 
@@ -37,7 +37,7 @@ class UsageProblem(click.ClickException):
 
 
 def _settings(directory: Path) -> Settings:
-    from soapbuild.registry import known_codes
+    from soapbuild.rules.registry import known_codes
 
     try:
         return load_settings(directory, known_codes())
@@ -47,7 +47,7 @@ def _settings(directory: Path) -> Settings:
 
 def _now(value: str | None, settings: Settings) -> datetime:
     """'Now' for this run: --now / SOAPBUILD_NOW (read in the practice timezone) or the clock."""
-    from soapbuild.timeparse import parse_moment, resolve
+    from soapbuild.model.timeparse import parse_moment, resolve
 
     if not value:
         return datetime.now(settings.timezone)
@@ -65,15 +65,15 @@ def _run_checks(directory: Path, paths: tuple[Path, ...], now_text: str | None,
 
     With ``staged``, check the staged content of the staged notes (under ``paths``
     when given). In a git repository the lock baseline is git plus the seals
-    already recorded, and no seals are written (see :mod:`soapbuild.locks`).
+    already recorded, and no seals are written (see :mod:`soapbuild.history.seals`).
     """
-    from soapbuild import git
     from soapbuild.checker import check_files, check_paths
-    from soapbuild.context import Context
     from soapbuild.discover import PathError
-    from soapbuild.language.vocabulary import VocabularyError
-    from soapbuild.locks import SealError, SealStore
-    from soapbuild.registry import vocabulary_codes
+    from soapbuild.history import git
+    from soapbuild.history.seals import SealError, SealStore
+    from soapbuild.rules.context import Context
+    from soapbuild.rules.lexicon import VocabularyError
+    from soapbuild.rules.registry import vocabulary_codes
 
     settings = _settings(directory)
     try:
@@ -95,7 +95,7 @@ def _run_checks(directory: Path, paths: tuple[Path, ...], now_text: str | None,
     schedule = settings.schedule_path if not paths and not staged else None
     errors: tuple[type[Exception], ...] = (PathError, SealError, git.GitError)
     if schedule is not None:
-        from soapbuild.schedule import ScheduleError
+        from soapbuild.model.schedule import ScheduleError
 
         errors += (ScheduleError,)
     try:
@@ -150,8 +150,8 @@ def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: 
     With --staged, check what the next commit holds: the staged notes (only those
     under PATHS when given), read from the git index, as the pre-commit hook does.
     """
-    from soapbuild.findings import Severity
     from soapbuild.formatters import FORMATTERS
+    from soapbuild.model.findings import Severity
 
     run, _ = _run_checks(directory, paths, now_text, staged)
     tty = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -171,7 +171,7 @@ def rules(output_format: str) -> None:
     """List every rule: code, family, default severity and summary."""
     import json
 
-    from soapbuild.registry import all_rules
+    from soapbuild.rules.registry import all_rules
 
     listed = list(all_rules().values())
     if output_format == "json":
@@ -187,8 +187,8 @@ def rules(output_format: str) -> None:
 @click.argument("code")
 def explain(code: str) -> None:
     """Print the documentation of one rule, with examples."""
-    from soapbuild.explain import render_page
-    from soapbuild.registry import all_rules
+    from soapbuild.rules.explain import render_page
+    from soapbuild.rules.registry import all_rules
 
     rule = all_rules().get(code.upper())
     if rule is None:
@@ -210,7 +210,7 @@ def hook_install(directory: Path, force: bool) -> None:
 
     Respects core.hooksPath and never replaces another hook without --force.
     """
-    from soapbuild.hook import HookError, install
+    from soapbuild.history.hook import HookError, install
 
     settings = _settings(directory)
     try:
@@ -237,11 +237,11 @@ def submit(directory: Path, notes: tuple[Path, ...], now_text: str | None) -> No
 
     Only the 'submitted' line changes; a note already submitted is never re-stamped.
     """
-    from soapbuild.context import Context
+    from soapbuild.commands.submit import Outcome, submit_note
     from soapbuild.discover import display_path
-    from soapbuild.language.vocabulary import VocabularyError
-    from soapbuild.registry import vocabulary_codes
-    from soapbuild.submit import Outcome, submit_note
+    from soapbuild.rules.context import Context
+    from soapbuild.rules.lexicon import VocabularyError
+    from soapbuild.rules.registry import vocabulary_codes
 
     settings = _settings(directory)
     try:
@@ -290,8 +290,8 @@ def init(directory: Path, folder: Path, now_text: str | None) -> None:
 
     Never overwrites a file: what exists is kept, and .gitignore only gains lines.
     """
-    from soapbuild import workspace
     from soapbuild.atomic import ChangedOnDisk
+    from soapbuild.commands import init as workspace
 
     target = directory / folder
     if target.exists() and not target.is_dir():
@@ -338,8 +338,8 @@ def new(directory: Path, client: str, date_text: str | None, clinician: str | No
 
     The note goes to NOTES/CLIENT/DATE.md, or DATE-2.md and so on when that exists.
     """
-    from soapbuild import workspace
-    from soapbuild.formats import DEFAULT_FORMAT
+    from soapbuild.commands import init as workspace
+    from soapbuild.model.formats import DEFAULT_FORMAT
 
     settings = _settings(directory)
     note_format = settings.formats.get((format_name or DEFAULT_FORMAT).lower())
@@ -396,7 +396,7 @@ def report(directory: Path, since: datetime | None, until: datetime | None,
     import json
 
     from soapbuild.atomic import write_atomic
-    from soapbuild.report import report_csv, report_json, report_table
+    from soapbuild.report.formats import report_csv, report_json, report_table
 
     if since is not None and until is not None and since > until:
         raise UsageProblem(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
@@ -447,7 +447,7 @@ def _build_once(directory: Path, pdf: bool, now_text: str | None) -> BuildResult
     Raises :class:`UsageProblem` when the build cannot be made (the output is then
     as it was).
     """
-    from soapbuild import build as builder
+    from soapbuild import render as builder
 
     settings = _settings(directory)
     now = _now(now_text, settings)
@@ -477,11 +477,11 @@ def _build_report(settings: Settings, run: CheckRun, now: datetime, *,
                   since: date | None = None, until: date | None = None,
                   clinician: str | None = None) -> Report:
     """The compliance report of a check run, with the schedule's sessions that have no note."""
-    from soapbuild.report import build_report
+    from soapbuild.report.aggregate import build_report
 
     missing: list[ScheduledSession] = []
     if settings.schedule:
-        from soapbuild.schedule import ScheduleError, load_schedule, missing_sessions
+        from soapbuild.model.schedule import ScheduleError, load_schedule, missing_sessions
 
         try:  # recurring events expanded up to now, as check does
             scheduled = load_schedule(settings.root / settings.schedule, settings.timezone,
@@ -584,9 +584,9 @@ def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | Non
     itself. A rebuild that fails prints why and keeps the last good output
     served. Ctrl-C stops.
     """
-    from soapbuild.build import output_folder
-    from soapbuild.server import Epoch, PreviewServer
-    from soapbuild.watch import Watcher
+    from soapbuild.preview.server import Epoch, PreviewServer
+    from soapbuild.preview.watcher import Watcher
+    from soapbuild.render import output_folder
 
     settings = _settings(directory)
     epoch = Epoch()

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from soapbuild.findings import Severity
-from soapbuild.formats import NoteFormat, builtin_formats
-from soapbuild.service_codes import ServiceCode, builtin_service_codes, read_service_codes
+from soapbuild.model.findings import Severity
+from soapbuild.model.formats import NoteFormat, builtin_formats
+from soapbuild.model.service_codes import ServiceCode, builtin_service_codes, read_service_codes
 
 SETTINGS_FILE = "soapbuild.toml"
 

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from soapbuild.context import Context
-from soapbuild.formats import NoteFormat, builtin_formats
-from soapbuild.model import Note
-from soapbuild.parse import ParseResult, parse_note
+from soapbuild.model.formats import NoteFormat, builtin_formats
+from soapbuild.model.note import Note
+from soapbuild.model.parse import ParseResult, parse_note
+from soapbuild.model.source import SourceText
+from soapbuild.rules.context import Context
 from soapbuild.settings import Settings
-from soapbuild.source import SourceText
 
 ZONE = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=ZONE)

@@ -167,8 +167,8 @@ def test_deeply_nested_front_matter_does_not_stop_the_run(
 
 PARSE_ONLY = textwrap.dedent("""\
     import sys
-    from soapbuild.formats import builtin_formats
-    from soapbuild.parse import parse_note
+    from soapbuild.model.formats import builtin_formats
+    from soapbuild.model.parse import parse_note
     data = open(sys.argv[1], "rb").read()
     result = parse_note(data, "x.md", builtin_formats())
     print(len(result.note.body.sections) if result.note else "-")

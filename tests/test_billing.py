@@ -16,14 +16,14 @@ import pytest
 from clean_note import SOAP, Run, findings_of, note, workspace
 from click.testing import CliRunner
 
-from soapbuild.billing import Billing, billing_status, session_minutes
 from soapbuild.checker import check_result
 from soapbuild.cli import main
-from soapbuild.context import Context
-from soapbuild.formats import builtin_formats
-from soapbuild.model import Note
-from soapbuild.parse import parse_note
-from soapbuild.service_codes import builtin_service_codes
+from soapbuild.model.formats import builtin_formats
+from soapbuild.model.note import Note
+from soapbuild.model.parse import parse_note
+from soapbuild.model.service_codes import builtin_service_codes
+from soapbuild.rules.context import Context
+from soapbuild.rules.minutes import Billing, billing_status, session_minutes
 from soapbuild.settings import Settings
 
 NY = ZoneInfo("America/New_York")

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from soapbuild.model import BlockKind, Note
-from soapbuild.source import SourceText
+from soapbuild.model.note import BlockKind, Note
+from soapbuild.model.source import SourceText
 
 LineCol = Callable[[SourceText, int], tuple[int, int]]
 

@@ -23,13 +23,13 @@ import pytest
 from click.testing import CliRunner
 from validators import validate_html
 
-from soapbuild.build.highlight import Highlight, highlighted_lines
-from soapbuild.build.markdown import MarkdownRenderer
-from soapbuild.build.names import safe_name, unique_names
-from soapbuild.build.output import OutputError, check_name
-from soapbuild.build.templates import builtin_dir
 from soapbuild.cli import main
-from soapbuild.source import SourceText
+from soapbuild.model.source import SourceText
+from soapbuild.render.highlight import Highlight, highlighted_lines
+from soapbuild.render.markdown import MarkdownRenderer
+from soapbuild.render.names import safe_name, unique_names
+from soapbuild.render.output import OutputError, check_name
+from soapbuild.render.templates import builtin_dir
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = "2026-11-28 12:00"

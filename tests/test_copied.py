@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from click.testing import CliRunner
 
 from soapbuild.cli import main
-from soapbuild.copied import BUCKET_LIMIT, SKETCH, CopyStats, find_copies, fingerprint
-from soapbuild.formats import builtin_formats
-from soapbuild.parse import read_note
+from soapbuild.model.formats import builtin_formats
+from soapbuild.model.parse import read_note
+from soapbuild.rules.copied import BUCKET_LIMIT, SKETCH, CopyStats, find_copies, fingerprint
 from soapbuild.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,7 +126,7 @@ def _synthetic_prints(count: int, seed: int, copies: int) -> list:
 
 
 def read_note_from_text(text: str, name: str):  # type: ignore[no-untyped-def]
-    from soapbuild.parse import parse_note
+    from soapbuild.model.parse import parse_note
 
     result = parse_note(text.encode("utf-8"), name, builtin_formats())
     assert result.note is not None

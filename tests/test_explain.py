@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from soapbuild.cli import main
-from soapbuild.explain import render_page
-from soapbuild.registry import Example, Rule, all_rules
+from soapbuild.rules.explain import render_page
+from soapbuild.rules.registry import Example, Rule, all_rules
 
 RULES = all_rules()
 HEADINGS = ("What it does", "Why it matters", "What to do")

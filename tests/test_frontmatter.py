@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 import pytest
 
-from soapbuild.frontmatter import MAX_NODES, FrontMatter, read_front_matter
-from soapbuild.model import Note, RawField, Span
-from soapbuild.parse import ParseResult
-from soapbuild.source import SourceText
+from soapbuild.model.frontmatter import MAX_NODES, FrontMatter, read_front_matter
+from soapbuild.model.note import Note, RawField, Span
+from soapbuild.model.parse import ParseResult
+from soapbuild.model.source import SourceText
 
 LineCol = Callable[[SourceText, int], tuple[int, int]]
 
@@ -395,8 +395,8 @@ def test_deep_nesting_is_read_or_refused(
 
 def test_very_deep_nesting_does_not_crash_the_process() -> None:
     script = textwrap.dedent("""\
-        from soapbuild.formats import builtin_formats
-        from soapbuild.parse import parse_note
+        from soapbuild.model.formats import builtin_formats
+        from soapbuild.model.parse import parse_note
         data = b"---\\nclient: " + b"[" * 100_000 + b"\\n---\\nbody\\n"
         result = parse_note(data, "x.md", builtin_formats())
         print(",".join(p.code for p in result.problems))

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from soapbuild.header import FIELDS, KNOWN_FIELDS, type_header
-from soapbuild.model import Header, Moment, Note, RawField, Span
-from soapbuild.source import SourceText
-from soapbuild.timeparse import parse_moment, resolve
+from soapbuild.model.header import FIELDS, KNOWN_FIELDS, type_header
+from soapbuild.model.note import Header, Moment, Note, RawField, Span
+from soapbuild.model.source import SourceText
+from soapbuild.model.timeparse import parse_moment, resolve
 
 LineCol = Callable[[SourceText, int], tuple[int, int]]
 NEW_YORK = ZoneInfo("America/New_York")

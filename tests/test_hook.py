@@ -19,7 +19,7 @@ from clean_note import note
 from click.testing import CliRunner
 
 from soapbuild.cli import main
-from soapbuild.hook import BACKUP_NAME
+from soapbuild.history.hook import BACKUP_NAME
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = "notes/C-1042/2026-11-20.md"

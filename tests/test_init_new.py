@@ -14,11 +14,11 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from soapbuild import workspace as ws
 from soapbuild.cli import main
-from soapbuild.formats import NoteFormat, builtin_formats
-from soapbuild.parse import parse_note
-from soapbuild.registry import known_codes
+from soapbuild.commands import init as ws
+from soapbuild.model.formats import NoteFormat, builtin_formats
+from soapbuild.model.parse import parse_note
+from soapbuild.rules.registry import known_codes
 from soapbuild.settings import load_settings
 
 NOW = "2026-11-24 09:12:45"

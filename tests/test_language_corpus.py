@@ -44,10 +44,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from soapbuild.checker import check_result
-from soapbuild.context import Context
-from soapbuild.findings import Finding
-from soapbuild.formats import builtin_formats
-from soapbuild.parse import parse_note
+from soapbuild.model.findings import Finding
+from soapbuild.model.formats import builtin_formats
+from soapbuild.model.parse import parse_note
+from soapbuild.rules.context import Context
 from soapbuild.settings import Settings
 
 CORPUS = Path(__file__).parent / "data" / "language_corpus.toml"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from soapbuild.checker import check_result
-from soapbuild.context import Context
-from soapbuild.formats import NoteFormat
-from soapbuild.model import Note, Span
-from soapbuild.parse import MAX_NOTE_BYTES, ParseResult, parse_note, read_note
+from soapbuild.model.formats import NoteFormat
+from soapbuild.model.note import Note, Span
+from soapbuild.model.parse import MAX_NOTE_BYTES, ParseResult, parse_note, read_note
+from soapbuild.rules.context import Context
 
 Parse = Callable[[str | bytes], ParseResult]
 

@@ -18,12 +18,12 @@ import pytest
 from markdown_it import MarkdownIt
 
 from soapbuild.checker import check_paths
-from soapbuild.context import Context
-from soapbuild.pdf import FetchRefused, allowed_file, local_url_fetcher, write_record_pdf
-from soapbuild.registry import vocabulary_codes
-from soapbuild.sessions import SessionRecord
+from soapbuild.model.timeparse import parse_moment, resolve
+from soapbuild.render.pdf import FetchRefused, allowed_file, local_url_fetcher, write_record_pdf
+from soapbuild.rules.context import Context
+from soapbuild.rules.registry import vocabulary_codes
+from soapbuild.rules.sessions import SessionRecord
 from soapbuild.settings import load_settings
-from soapbuild.timeparse import parse_moment, resolve
 
 REPO = Path(__file__).resolve().parents[1]
 CLIENT = "C-2001"
@@ -290,6 +290,6 @@ def test_the_record_is_replaced_atomically(workspace: Path, make_note: Callable[
 
 
 def test_importing_the_modules_does_not_import_weasyprint() -> None:
-    code = ("import sys, soapbuild.cli, soapbuild.pdf, soapbuild.report; "
+    code = ("import sys, soapbuild.cli, soapbuild.render.pdf, soapbuild.report.aggregate; "
             "sys.exit('weasyprint' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0

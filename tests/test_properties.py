@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from soapbuild.checker import check_result
-from soapbuild.context import Context
-from soapbuild.formats import NoteFormat, builtin_formats
-from soapbuild.header import KNOWN_FIELDS
-from soapbuild.model import Note, Span
-from soapbuild.parse import ParseResult, parse_note
+from soapbuild.model.formats import NoteFormat, builtin_formats
+from soapbuild.model.header import KNOWN_FIELDS
+from soapbuild.model.note import Note, Span
+from soapbuild.model.parse import ParseResult, parse_note
+from soapbuild.rules.context import Context
 
 FORMATS: dict[str, NoteFormat] = builtin_formats()
 PROPERTY_SETTINGS = settings(

@@ -20,16 +20,16 @@ import pytest
 from click.testing import CliRunner
 
 from soapbuild.cli import main
-from soapbuild.report import (
+from soapbuild.report.aggregate import build_report
+from soapbuild.report.formats import (
     CSV_COLUMNS,
     TABLE_WIDTH,
-    build_report,
     csv_cell,
     report_csv,
     report_json,
     report_table,
 )
-from soapbuild.sessions import TIMELINESS, SessionRecord
+from soapbuild.rules.sessions import TIMELINESS, SessionRecord
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = "2026-11-28 12:00"
@@ -322,7 +322,7 @@ def test_median_and_worst_hours_late(workspace: Path, make_note: Callable[..., s
 
 @dataclass(frozen=True, slots=True)
 class Scheduled:
-    """What a schedule yields for a session without a note (as soapbuild.schedule does)."""
+    """What a schedule yields for a session without a note (as soapbuild.model.schedule does)."""
 
     client: str
     clinician: str | None

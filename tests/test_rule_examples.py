@@ -26,9 +26,9 @@ import pytest
 from click.testing import CliRunner
 
 from soapbuild.cli import main
-from soapbuild.formats import builtin_formats
-from soapbuild.parse import read_note
-from soapbuild.registry import FAMILY_ORDER, Example, Rule, all_rules
+from soapbuild.model.formats import builtin_formats
+from soapbuild.model.parse import read_note
+from soapbuild.rules.registry import FAMILY_ORDER, Example, Rule, all_rules
 
 RULES = all_rules()
 NOTE = "notes/example.md"

@@ -12,8 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from soapbuild import schedule
-from soapbuild.schedule import ScheduledSession, ScheduleError, load_schedule, missing_sessions
+from soapbuild.model import schedule
+from soapbuild.model.schedule import (
+    ScheduledSession,
+    ScheduleError,
+    load_schedule,
+    missing_sessions,
+)
 
 DATA = Path(__file__).parent / "data" / "schedule"
 NY = ZoneInfo("America/New_York")

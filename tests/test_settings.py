@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from soapbuild.cli import main
-from soapbuild.registry import known_codes
+from soapbuild.rules.registry import known_codes
 from soapbuild.settings import SettingsError, load_settings
 
 NOTE = """---

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from soapbuild.source import Position, SourceText, blank_out
+from soapbuild.model.source import Position, SourceText, blank_out
 
 
 def test_lf_text_is_kept_and_lines_are_indexed() -> None:

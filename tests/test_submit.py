@@ -16,11 +16,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from soapbuild import atomic, checker, submit
+from soapbuild import atomic, checker
 from soapbuild.cli import main
-from soapbuild.formats import builtin_formats
-from soapbuild.parse import parse_note
-from soapbuild.timeparse import parse_moment, resolve
+from soapbuild.commands import submit
+from soapbuild.model.formats import builtin_formats
+from soapbuild.model.parse import parse_note
+from soapbuild.model.timeparse import parse_moment, resolve
 
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = "2026-11-24 09:12"
@@ -347,7 +348,7 @@ def test_a_note_edited_while_being_submitted_is_not_overwritten(
         path.write_bytes(edited)  # the clinician saves in the editor mid-submit
         return real_check(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("soapbuild.submit.check_result", check_while_an_editor_saves)
+    monkeypatch.setattr("soapbuild.commands.submit.check_result", check_while_an_editor_saves)
     result = _submit(workspace, "notes/x.md")
     assert result.exit_code == 1
     assert "changed on disk while soapbuild was stamping it" in result.output

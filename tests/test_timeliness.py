@@ -3,7 +3,7 @@
 Every boundary is pinned both ways: on the deadline second is on time and one
 second later is late. Most tests drive the real CLI (``soapbuild -C WS check
 --format json --now …``) in a throw-away workspace; the deadline arithmetic is
-also tested directly through :func:`soapbuild.deadlines.deadline`.
+also tested directly through :func:`soapbuild.rules.deadlines.deadline`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from clean_note import Run, findings_of, note, workspace
 from click.testing import CliRunner
 
 from soapbuild.cli import main
-from soapbuild.deadlines import deadline, session_start
+from soapbuild.model.timeparse import parse_moment
+from soapbuild.rules.deadlines import deadline, session_start
 from soapbuild.settings import Settings
-from soapbuild.timeparse import parse_moment
 
 NY = ZoneInfo("America/New_York")
 

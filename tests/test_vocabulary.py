@@ -18,9 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 from soapbuild.cli import main
-from soapbuild.context import Context
-from soapbuild.formats import builtin_formats
-from soapbuild.language.vocabulary import (
+from soapbuild.model.formats import builtin_formats
+from soapbuild.model.parse import parse_note
+from soapbuild.rules.context import Context
+from soapbuild.rules.lexicon import (
     Entry,
     Lexicon,
     VocabularyError,
@@ -30,8 +31,7 @@ from soapbuild.language.vocabulary import (
     load_lexicon,
     parse_entries,
 )
-from soapbuild.parse import parse_note
-from soapbuild.registry import vocabulary_codes
+from soapbuild.rules.registry import vocabulary_codes
 from soapbuild.rules.vocabulary import check
 from soapbuild.settings import Settings
 

@@ -26,9 +26,9 @@ import pytest
 from test_build import NOW, REPO, copy_practice, note_pages
 
 from soapbuild.cli import watch
-from soapbuild.server import PAGE_CSP, Epoch, PreviewServer, inject, local_host
+from soapbuild.preview.server import PAGE_CSP, Epoch, PreviewServer, inject, local_host
+from soapbuild.preview.watcher import Inputs, Watcher, scratch
 from soapbuild.settings import Settings
-from soapbuild.watch import Inputs, Watcher, scratch
 
 NOTE = "notes/C-1042/2026-10-05.md"
 ANCHOR = "## Subjective\n\n"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from soapbuild.checker import CheckRun
-from soapbuild.findings import Severity
 from soapbuild.formatters.text import summary
+from soapbuild.model.findings import Severity
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

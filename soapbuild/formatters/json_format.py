@@ -11,7 +11,7 @@ from typing import Any
 
 from soapbuild import __version__
 from soapbuild.checker import CheckRun
-from soapbuild.findings import Severity
+from soapbuild.model.findings import Severity
 
 SCHEMA_VERSION = 1
 

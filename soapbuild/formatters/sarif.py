@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 from soapbuild import __version__
 from soapbuild.checker import CheckRun
-from soapbuild.findings import Severity
-from soapbuild.registry import all_rules
+from soapbuild.model.findings import Severity
+from soapbuild.rules.registry import all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

@@ -7,7 +7,7 @@ from itertools import groupby
 import click
 
 from soapbuild.checker import CheckRun
-from soapbuild.findings import Finding, Severity
+from soapbuild.model.findings import Finding, Severity
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 

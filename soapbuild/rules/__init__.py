@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from soapbuild.context import Context
-from soapbuild.findings import Hit
-from soapbuild.model import Note
+from soapbuild.model.findings import Hit
+from soapbuild.model.note import Note
 from soapbuild.rules import (
     addenda,
     billing,
@@ -22,6 +21,7 @@ from soapbuild.rules import (
     timeliness,
     vocabulary,
 )
+from soapbuild.rules.context import Context
 
 NoteCheck = Callable[[Note, Context], Iterable[Hit]]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from soapbuild.context import Context
-from soapbuild.findings import Hit
-from soapbuild.model import Addendum, Moment, Note
+from soapbuild.model.findings import Hit
+from soapbuild.model.note import Addendum, Moment, Note
+from soapbuild.rules.context import Context
 
 
 def check(note: Note, context: Context) -> Iterator[Hit]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from soapbuild.billing import session_minutes
-from soapbuild.context import Context
-from soapbuild.findings import Hit
-from soapbuild.model import Note, Span
-from soapbuild.service_codes import UNDER_PSYCHOTHERAPY_MINUTES, ServiceCode
+from soapbuild.model.findings import Hit
+from soapbuild.model.note import Note, Span
+from soapbuild.model.service_codes import UNDER_PSYCHOTHERAPY_MINUTES, ServiceCode
+from soapbuild.rules.context import Context
+from soapbuild.rules.minutes import session_minutes
 
 _DISAGREE_MINUTES = 5
 

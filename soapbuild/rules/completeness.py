@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from soapbuild.context import Context
-from soapbuild.findings import Hit
-from soapbuild.model import Note, Section, Span
+from soapbuild.model.findings import Hit
+from soapbuild.model.note import Note, Section, Span
+from soapbuild.rules.context import Context
 from soapbuild.rules.sections import is_empty
 
 _RISK_ADDRESSED = re.compile(

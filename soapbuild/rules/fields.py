@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from soapbuild.context import Context
-from soapbuild.findings import Hit
-from soapbuild.header import FIELDS, KNOWN_FIELDS
-from soapbuild.model import Note, Span
+from soapbuild.model.findings import Hit
+from soapbuild.model.header import FIELDS, KNOWN_FIELDS
+from soapbuild.model.note import Note, Span
+from soapbuild.rules.context import Context
 
 _EXAMPLES = {
     "client": "client: C-1042",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from soapbuild.context import Context
-from soapbuild.findings import Hit
-from soapbuild.locks import compare, locked_since
-from soapbuild.model import Note, Span
+from soapbuild.history.seals import compare, locked_since
+from soapbuild.model.findings import Hit
+from soapbuild.model.note import Note, Span
+from soapbuild.rules.context import Context
 
 
 def check(note: Note, context: Context) -> Iterator[Hit]:

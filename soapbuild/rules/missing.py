@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC
 
-from soapbuild.context import Context
-from soapbuild.deadlines import deadline
-from soapbuild.findings import Hit
-from soapbuild.model import Moment
-from soapbuild.schedule import ScheduledSession, missing_sessions
-from soapbuild.sessions import SessionRecord
+from soapbuild.model.findings import Hit
+from soapbuild.model.note import Moment
+from soapbuild.model.schedule import ScheduledSession, missing_sessions
+from soapbuild.rules.context import Context
+from soapbuild.rules.deadlines import deadline
+from soapbuild.rules.sessions import SessionRecord
 
 
 def check(scheduled: Sequence[ScheduledSession], sessions: Sequence[SessionRecord],

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from soapbuild.context import Context
-from soapbuild.findings import Hit
-from soapbuild.model import Note, Quote, Span
+from soapbuild.model.findings import Hit
+from soapbuild.model.note import Note, Quote, Span
+from soapbuild.rules.context import Context
 
 _SPEECH_WORDS = (r"said|says|stated|states|reported|reports|told\s+(?:this\s+)?(?:clinician|"
                  r"writer|therapist|counselor|me|us)|explained|explains|shared|shares|expressed|"

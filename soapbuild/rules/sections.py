@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 
-from soapbuild.body import addendum_label
-from soapbuild.context import Context
-from soapbuild.findings import Hit
-from soapbuild.formats import normalize_heading
-from soapbuild.model import BlockKind, Note, Section, Span
+from soapbuild.model.body import addendum_label
+from soapbuild.model.findings import Hit
+from soapbuild.model.formats import normalize_heading
+from soapbuild.model.note import BlockKind, Note, Section, Span
+from soapbuild.rules.context import Context
 
 
 @cache

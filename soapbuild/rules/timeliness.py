@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from soapbuild.context import Context
-from soapbuild.deadlines import deadline, session_start
-from soapbuild.findings import Hit
-from soapbuild.model import Note, Span
+from soapbuild.model.findings import Hit
+from soapbuild.model.note import Note, Span
+from soapbuild.rules.context import Context
+from soapbuild.rules.deadlines import deadline, session_start
 
 
 def check(note: Note, context: Context) -> Iterator[Hit]:

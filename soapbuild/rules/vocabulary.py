@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from soapbuild.context import Context
-from soapbuild.findings import Hit
-from soapbuild.language.vocabulary import Match, builtin_allowlist
-from soapbuild.model import Note, Span
-from soapbuild.registry import all_rules
+from soapbuild.model.findings import Hit
+from soapbuild.model.note import Note, Span
+from soapbuild.rules.context import Context
+from soapbuild.rules.lexicon import Match, builtin_allowlist
+from soapbuild.rules.registry import all_rules
 
 
 def check(note: Note, context: Context) -> Iterator[Hit]:

@@ -1,1 +1,0 @@
-"""Language checks: vocabulary matching, quotations, completeness hints."""

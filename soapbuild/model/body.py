@@ -1,0 +1,373 @@
+"""The Markdown body: blocks, headings, sections, addenda, prose and quotations.
+
+Positions come from the source, never from rendered HTML: markdown-it gives the
+line range of every block (``token.map``), and inside a block the prose is the
+source slice with everything that is not prose blanked out by spaces of the
+same length (code spans, raw HTML and comments, link targets, URLs, emphasis
+markers, list and quote markers). Rules search that masked text and their
+matches are offsets in the file as the clinician wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from soapbuild.model.formats import NoteFormat
+from soapbuild.model.note import (
+    Addendum,
+    Block,
+    BlockKind,
+    Body,
+    Heading,
+    LabeledLine,
+    Quote,
+    Section,
+    Span,
+    Suppression,
+)
+from soapbuild.model.source import SourceText, blank_out
+from soapbuild.model.timeparse import parse_moment
+
+# Only block structure is needed: positions come from the source, and inline
+# parsing (emphasis, links) would cost a third of the parse for nothing.
+_MD = MarkdownIt("commonmark", {"html": False}).enable("table").disable("inline")
+
+_CONTAINER_PREFIX = re.compile(r"^[ \t]*(?:(?:>[ \t]?)|(?:[-+*][ \t]+)|(?:\d{1,9}[.)][ \t]+))+",
+                               re.M)
+_ATX_OPEN = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+|$)", re.M)
+_ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*\r?$", re.M)
+_SETEXT_UNDERLINE = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*\r?$", re.M)
+# Pipes, and delimiter rows (|---|:--:|) with or without outer pipes.
+_TABLE_MARKUP = re.compile(r"^(?=[^\n]*-)[ \t|:-]+\r?$|\|", re.M)
+_INLINE_MARKUP = re.compile(
+    r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"  # autolinks
+    r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # raw HTML tags, shown as text
+    r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"  # ](target "title")
+    r"|\]\[[^\]\n]*\]"  # ][reference]
+    r"|!?\[|\]"  # link and image brackets
+    r"|\b(?:https?|ftp)://[^\s<>\"“”]+|\bwww\.[^\s<>\"“”]+"  # bare URLs, not a closing quote
+    r"|\\(?=[!-/:-@\[-`{-~])"  # backslash escapes
+    r"|(?<![\w*_~])[*_~]{1,3}(?=\S)|(?<=\S)[*_~]{1,3}(?![\w*_~])"  # emphasis markers
+)
+_MAY_HAVE_MARKUP = re.compile(r"[<\[\]\\*_~]|https?:|ftp:|www\.")
+_BACKTICKS = re.compile(r"`+")
+# The labels CMS and payers name for an amendment to a signed note. "Addendum"
+# alone is always one (undated, it is A001); "Late entry", "Correction" and
+# "Amendment" only with a date, so "### Amendment to the treatment plan" stays a
+# sub-heading of its section.
+_ADDENDUM = re.compile(
+    r"^(?:addendum\b|(?:late\s+entry|correction|amendment)\b(?=[\s:.\-–—]*\d{4}-\d{2}-\d{2}))"
+    r"[\s:.\-–—]*(?P<rest>.*)$", re.I)
+_DATE_IN_HEADING = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[Tt ]\d{1,2}:\d{2}(?::\d{2})?)?(?:\s?(?:[Zz]|[+-]\d{2}:?\d{2}))?")
+_LABEL = re.compile(
+    r"^[ \t>]*(?:[-*+][ \t]+)?[*_]{0,2}(?P<label>author|reason)[*_]{0,2}[ \t]*:"
+    r"[*_]{0,2}[ \t]*(?P<value>\S.*?)[ \t]*\r?$", re.I | re.M)
+_QUOTE_MARKS = re.compile(r"[\"“”]")
+# 5'10" is a height, not a quotation.
+_INCHES = re.compile(r"\d['’]\s?\d{1,2}(?:\.\d+)?\"")
+_SUPPRESSION = re.compile(
+    r"<!--\s*soapbuild:\s*ignore\s+(?P<codes>[A-Za-z0-9][A-Za-z0-9 ,]*?)\s*-->", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _ParsedBlocks:
+    blocks: tuple[Block, ...]
+    headings: tuple[Heading, ...]
+    heading_blocks: dict[int, Block]
+
+
+def parse_body(
+    source: SourceText, body_start: int, note_format: NoteFormat
+) -> tuple[Body, str, str]:
+    """Parse the Markdown after the front matter.
+
+    Returns the body, the masked prose and the narrative (the prose with the
+    quotations blanked as well: what the clinician wrote in their own words).
+    """
+    text = source.text
+    # Blank the front matter rather than cutting it off, so that markdown-it's
+    # line numbers are the file's line numbers.
+    parse_text = blank_out(text[:body_start]) + text[body_start:]
+    parsed = _blocks(_MD.parse(parse_text), source)
+    prose, code_spans = _mask(source, parsed.blocks)
+    quotes, unbalanced = _quotes(prose, parsed.blocks)
+    sections, addenda, preamble = _divide(source, parsed, note_format)
+    body = Body(
+        start=body_start,
+        first_line=source.position(body_start).line,
+        blocks=parsed.blocks,
+        headings=parsed.headings,
+        sections=sections,
+        addenda=addenda,
+        preamble=preamble,
+        quotes=quotes,
+        unbalanced_quotes=unbalanced,
+        code_spans=code_spans,
+        suppressions=_suppressions(source, body_start, parsed.blocks),
+    )
+    narrative = _blank_ranges(prose, [(q.span.start, q.span.end) for q in quotes])
+    return body, prose, narrative
+
+
+def _blocks(tokens: list[Token], source: SourceText) -> _ParsedBlocks:
+    blocks: list[Block] = []
+    headings: list[Heading] = []
+    heading_blocks: dict[int, Block] = {}
+    lists = quotes = 0
+    in_table = False
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif kind == "blockquote_open":
+            quotes += 1
+        elif kind == "blockquote_close":
+            quotes -= 1
+        elif kind == "table_close":
+            in_table = False
+        if token.map is None or in_table:
+            continue
+        block_kind = {
+            "paragraph_open": BlockKind.PARAGRAPH,
+            "heading_open": BlockKind.HEADING,
+            "fence": BlockKind.CODE,
+            "code_block": BlockKind.CODE,
+            "table_open": BlockKind.TABLE,
+        }.get(kind)
+        if block_kind is None:
+            continue
+        in_table = kind == "table_open"
+        first, last = token.map[0] + 1, token.map[1]
+        span = Span(source.line_start(first), source.line_end(last))
+        block = Block(block_kind, span, first, last, lists > 0, quotes > 0)
+        blocks.append(block)
+        if block_kind is BlockKind.HEADING:
+            inline = tokens[index + 1].content if index + 1 < len(tokens) else ""
+            heading = _heading(source, block, inline, int(token.tag[1]))
+            headings.append(heading)
+            heading_blocks[heading.line] = block
+    return _ParsedBlocks(tuple(blocks), tuple(headings), heading_blocks)
+
+
+def _heading(source: SourceText, block: Block, inline: str, level: int) -> Heading:
+    line_text = source.text[block.span.start:source.line_end(block.first_line)]
+    found = line_text.find(inline.split("\n", 1)[0]) if inline else -1
+    start = block.span.start + max(found, 0)
+    text_span = Span(start, start + len(inline.split("\n", 1)[0]))
+    return Heading(inline.strip(), level, block.first_line, block.span, text_span)
+
+
+def _mask(source: SourceText, blocks: Iterable[Block]) -> tuple[str, tuple[Span, ...]]:
+    """Build the prose text: the file with everything that is not prose blanked."""
+    text = source.text
+    pieces: list[str] = []
+    code_spans: list[Span] = []
+    position = 0
+    for block in blocks:
+        if block.kind is BlockKind.CODE:
+            continue
+        pieces.append(blank_out(text[position:block.span.start]))
+        chunk = text[block.span.start:block.span.end]
+        hidden = list(_markup(chunk, block))
+        if "`" in chunk:
+            for start, end in _code_spans(chunk):
+                hidden.append((start, end))
+                code_spans.append(Span(block.span.start + start, block.span.start + end))
+        pieces.append(_blank_ranges(chunk, hidden))
+        position = block.span.end
+    pieces.append(blank_out(text[position:]))
+    return "".join(pieces), tuple(code_spans)
+
+
+def _markup(chunk: str, block: Block) -> Iterator[tuple[int, int]]:
+    if "<!--" in chunk:
+        yield from _comments(chunk)
+    patterns = [_INLINE_MARKUP] if _MAY_HAVE_MARKUP.search(chunk) else []
+    if block.in_list or block.in_blockquote:
+        patterns.append(_CONTAINER_PREFIX)
+    if block.kind is BlockKind.HEADING:
+        patterns += [_ATX_OPEN, _ATX_CLOSE, _SETEXT_UNDERLINE]
+    if block.kind is BlockKind.TABLE:
+        patterns.append(_TABLE_MARKUP)
+    for pattern in patterns:
+        for match in pattern.finditer(chunk):
+            if match.end() > match.start():
+                yield match.start(), match.end()
+
+
+def _comments(chunk: str) -> Iterator[tuple[int, int]]:
+    """HTML comments (where suppressions live), found in one pass: once no
+    ``-->`` is left, no later ``<!--`` can close either."""
+    position = 0
+    while (start := chunk.find("<!--", position)) >= 0:
+        end = chunk.find("-->", start + 4)
+        if end < 0:
+            return
+        yield start, end + 3
+        position = end + 3
+
+
+def _code_spans(chunk: str) -> Iterator[tuple[int, int]]:
+    """CommonMark code spans: a run of n backticks up to the next run of exactly n.
+
+    The runs are listed once and grouped by width, so pairing them is linear
+    (a regex search per opener is quadratic on many unmatched backticks).
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(chunk)]
+    by_width: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_width.setdefault(end - start, []).append(index)
+    next_of_width: dict[int, int] = {}  # width -> position in by_width[width] to look from
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_width[end - start]
+        look = next_of_width.get(end - start, 0)
+        while look < len(same) and same[look] <= index:
+            look += 1
+        next_of_width[end - start] = look
+        if look == len(same):
+            index += 1  # no closer of this width: the backticks are literal
+            continue
+        closer = same[look]
+        yield start, runs[closer][1]
+        index = closer + 1
+
+
+def _blank_ranges(chunk: str, ranges: list[tuple[int, int]]) -> str:
+    if not ranges:
+        return chunk
+    pieces: list[str] = []
+    position = 0
+    for start, end in sorted(ranges):
+        if end <= position:
+            continue
+        start = max(start, position)
+        pieces.append(chunk[position:start])
+        pieces.append(blank_out(chunk[start:end]))
+        position = end
+    pieces.append(chunk[position:])
+    return "".join(pieces)
+
+
+def _quotes(prose: str, blocks: Iterable[Block]) -> tuple[tuple[Quote, ...], tuple[Span, ...]]:
+    """Pair quotation marks inside each block; a quote may wrap lines, not blocks."""
+    quotes: list[Quote] = []
+    unbalanced: list[Span] = []
+    for block in blocks:
+        if block.kind is BlockKind.CODE:
+            continue
+        straight_open: int | None = None
+        curly_open: int | None = None
+        inches = {m.end() - 1 for m in _INCHES.finditer(prose, block.span.start, block.span.end)}
+        for match in _QUOTE_MARKS.finditer(prose, block.span.start, block.span.end):
+            at, mark = match.start(), match.group()
+            if at in inches:
+                continue
+            # One quotation is open at a time; marks of the other kind inside it
+            # are part of the quoted text, so two quotations never cross.
+            if mark == '"':
+                if curly_open is not None:
+                    continue
+                if straight_open is None:
+                    straight_open = at
+                else:
+                    quotes.append(Quote(Span(straight_open, at + 1), "straight"))
+                    straight_open = None
+            elif straight_open is not None:
+                continue
+            elif mark == "“":
+                if curly_open is not None:
+                    unbalanced.append(Span(curly_open, curly_open + 1))
+                curly_open = at
+            elif curly_open is None:
+                unbalanced.append(Span(at, at + 1))
+            else:
+                quotes.append(Quote(Span(curly_open, at + 1), "curly"))
+                curly_open = None
+        unbalanced.extend(Span(at, at + 1) for at in (straight_open, curly_open) if at is not None)
+    quotes.sort(key=lambda quote: quote.span.start)
+    return tuple(quotes), tuple(sorted(unbalanced, key=lambda span: span.start))
+
+
+def _divide(
+    source: SourceText, parsed: _ParsedBlocks, note_format: NoteFormat
+) -> tuple[tuple[Section, ...], tuple[Addendum, ...], tuple[Block, ...]]:
+    """Cut the body at section and addendum headings (levels 1–3)."""
+    marks: list[tuple[Heading, str | None]] = []  # (heading, section name or None = addendum)
+    for heading in parsed.headings:
+        if heading.level > 3:
+            continue
+        name = note_format.section_for(heading.text)
+        if name is not None:
+            marks.append((heading, name))
+        elif addendum_label(heading.text) is not None:
+            marks.append((heading, None))
+    last_line = source.line_count
+    first_mark = marks[0][0].line if marks else last_line + 1
+    preamble = tuple(b for b in parsed.blocks if b.last_line < first_mark)
+    sections: list[Section] = []
+    addenda: list[Addendum] = []
+    first_lines = [b.first_line for b in parsed.blocks]  # blocks are in document order
+    for index, (heading, name) in enumerate(marks):
+        end_line = marks[index + 1][0].line - 1 if index + 1 < len(marks) else last_line
+        span = Span(heading.span.start, source.line_end(end_line))
+        inner = parsed.blocks[bisect_right(first_lines, heading.line):
+                              bisect_right(first_lines, end_line)]
+        if name is not None:
+            sections.append(Section(name, heading, span, end_line, inner))
+        else:
+            addenda.append(_addendum(source, heading, span, end_line, inner))
+    return tuple(sections), tuple(addenda), preamble
+
+
+def addendum_label(heading: str) -> re.Match[str] | None:
+    """Match an addendum heading (Addendum, Late entry, Correction, Amendment)."""
+    return _ADDENDUM.match(re.sub(r"[*_`]", "", heading).strip())
+
+
+def _addendum(
+    source: SourceText, heading: Heading, span: Span, last_line: int, blocks: tuple[Block, ...]
+) -> Addendum:
+    match = addendum_label(heading.text)
+    rest = match.group("rest") if match else ""
+    found = _DATE_IN_HEADING.search(rest)
+    date_text = found.group() if found else rest.strip()
+    date = parse_moment(found.group()) if found else None
+    labels: dict[str, LabeledLine] = {}
+    body_start = source.line_start(heading.line + 1)
+    for label in _LABEL.finditer(source.text, body_start, span.end):
+        key = label.group("label").lower()
+        labels.setdefault(key, LabeledLine(label.group("value"),
+                                           Span(label.start("label"), label.end("value"))))
+    return Addendum(heading, date, date_text, span, last_line, blocks,
+                    labels.get("author"), labels.get("reason"))
+
+
+def _suppressions(
+    source: SourceText, body_start: int, blocks: Iterable[Block]
+) -> tuple[Suppression, ...]:
+    """Find ``<!-- soapbuild: ignore CODE -->`` comments outside code blocks."""
+    text = source.text
+    if "soapbuild" not in text:
+        return ()
+    code = [b.span for b in blocks if b.kind is BlockKind.CODE]
+    found = []
+    for match in _SUPPRESSION.finditer(text, body_start):
+        if any(match.start() in span for span in code):
+            continue
+        position = source.position(match.start())
+        before = text[source.line_start(position.line):match.start()]
+        line = position.line if before.strip() else source.position(match.end()).line + 1
+        codes = tuple(c.upper() for c in re.split(r"[\s,]+", match.group("codes")) if c)
+        found.append(Suppression(Span(match.start(), match.end()), line, codes))
+    return tuple(found)

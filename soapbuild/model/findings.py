@@ -1,0 +1,52 @@
+"""What a rule reports, before and after it is placed in a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from soapbuild.model.note import Span
+
+
+class Severity(StrEnum):
+    """How much a finding matters: an error means the note is not a complete record."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A rule's raw result: which rule, where in the note text, and what to say.
+
+    Rules return hits and never decide severity or format, so that settings and
+    output formats stay out of them. ``span`` is ``None`` for a problem with the
+    file as a whole (reported at line 1, column 1).
+    """
+
+    code: str
+    span: Span | None
+    message: str
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A hit placed in a file with its severity: what every output format consumes."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    family: str
+    severity: Severity
+    message: str
+    suggestion: str | None = None
+    span: Span | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)

@@ -1,0 +1,175 @@
+"""Splitting and reading the YAML front matter of a note, with positions.
+
+python-frontmatter returns values but no positions, and PyYAML's constructors
+read ``0042`` as octal and ``no`` as false; soapbuild needs the line of every
+field and its own typing, so it composes the YAML node tree (with libyaml when
+present) and reads the scalars itself. Nothing here ever constructs Python
+objects from YAML, so anchors and aliases (the "billion laughs" bomb) cannot
+expand; they are refused outright because a note has no use for them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from soapbuild.model.findings import Hit
+from soapbuild.model.note import RawField, Span
+from soapbuild.model.source import SourceText
+
+try:  # libyaml is several times faster; the pure-Python loader is the fallback.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_OPEN = re.compile(r"---[ \t]*\r?(\n|$)")
+_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$", re.M)
+MAX_NODES = 2_000
+MAX_DEPTH = 1_000
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """Where the front matter is and what it holds."""
+
+    span: Span | None  # the whole block, fences included
+    content: Span | None  # between the fences
+    fields: tuple[RawField, ...]
+    body_start: int
+    problems: tuple[Hit, ...]
+
+
+def read_front_matter(source: SourceText) -> FrontMatter:
+    """Find the ``---`` fenced block at the top of the note and read its fields."""
+    text = source.text
+    opening = _OPEN.match(text)
+    if opening is None:
+        hit = Hit("R005", None, "The note has no front matter: it must start with a '---' line.",
+                  "Add the front matter (client, clinician, session_date, occurred) between "
+                  "'---' lines at the top of the file.")
+        return FrontMatter(None, None, (), 0, (hit,))
+    start = opening.end()
+    closing = _CLOSE.search(text, start)
+    if closing is None:
+        hit = Hit("R010", Span(0, opening.end()),
+                  "The front matter is never closed: no '---' line follows the opening one.",
+                  "Add a line with '---' after the last field.")
+        return FrontMatter(Span(0, len(text)), Span(start, len(text)), (), len(text), (hit,))
+    body_start = closing.end()
+    if body_start < len(text) and text[body_start] == "\n":
+        body_start += 1
+    content = Span(start, closing.start())
+    fields, problems = _read_fields(text[content.start:content.end], content.start, source)
+    return FrontMatter(Span(0, body_start), content, fields, body_start, problems)
+
+
+def _read_fields(
+    yaml_text: str, base: int, source: SourceText
+) -> tuple[tuple[RawField, ...], tuple[Hit, ...]]:
+    if not yaml_text.strip():
+        return (), ()
+    too_deep = _too_deep(yaml_text)
+    if too_deep is not None:
+        # libyaml recurses per nesting level: ~30,000 '[' overflow the C stack.
+        return (), (Hit("R009", Span(base + too_deep, base + too_deep + 1),
+                        f"The front matter is nested more than {MAX_DEPTH} levels deep; a note "
+                        "needs none of that.", "Write every value out in full."),)
+    try:
+        root = yaml.compose(yaml_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        offset = _offset(source, base, mark)
+        problem = (error.problem or error.context or "invalid YAML").strip()
+        return (), (Hit("R006", Span(offset, offset + 1),
+                        f"The front matter is not valid YAML: {problem}.",
+                        "Write each field as 'name: value' on its own line; quote values "
+                        "that contain ':' or '#'."),)
+    except (yaml.YAMLError, RecursionError, ValueError) as error:
+        return (), (Hit("R006", Span(base, base + 1),
+                        f"The front matter is not valid YAML: {type(error).__name__}."),)
+    if root is None:
+        return (), ()
+    if not isinstance(root, yaml.MappingNode):
+        offset = _offset(source, base, root.start_mark)
+        kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
+        return (), (Hit("R007", Span(offset, offset + 1),
+                        f"The front matter is {kind}, not a set of 'name: value' fields."),)
+    bomb = _find_alias(root)
+    if bomb is not None:
+        offset = _offset(source, base, bomb.start_mark)
+        return (), (Hit("R009", Span(offset, offset + 1),
+                        "The front matter uses YAML aliases ('*name') or holds more than "
+                        f"{MAX_NODES} values; a note needs neither.",
+                        "Write every value out in full."),)
+    fields = []
+    for key_node, value_node in root.value:
+        key_start = _offset(source, base, key_node.start_mark)
+        key_end = _offset(source, base, key_node.end_mark)
+        value_start = _offset(source, base, value_node.start_mark)
+        value_end = _offset(source, base, value_node.end_mark)
+        name = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.tag)
+        fields.append(_raw_field(str(name), value_node, Span(key_start, key_end),
+                                 Span(value_start, max(value_end, value_start))))
+    return tuple(fields), ()
+
+
+def _raw_field(name: str, node: yaml.Node, key_span: Span, value_span: Span) -> RawField:
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _NULL_TAG and not node.style:
+            return RawField(name, None, "null", False, key_span, value_span)
+        return RawField(name, str(node.value), "scalar", bool(node.style), key_span, value_span)
+    if isinstance(node, yaml.SequenceNode):
+        return RawField(name, None, "sequence", False, key_span, value_span)
+    return RawField(name, None, "mapping", False, key_span, value_span)
+
+
+def _too_deep(text: str) -> int | None:
+    """Where flow brackets (``[``/``{``) first nest past MAX_DEPTH.
+
+    Quotes are not honoured: an apostrophe in a plain value (O'Brien) must not
+    hide a bomb behind it, and no note quotes fifty brackets deep.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return index
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
+def _find_alias(root: yaml.Node) -> yaml.Node | None:
+    """Return a node reached twice (an alias) or the node past the size limit."""
+    seen: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or len(seen) >= MAX_NODES:
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
+def _offset(source: SourceText, base: int, mark: yaml.Mark | None) -> int:
+    """Turn a YAML mark into a file offset.
+
+    The mark's character index is used, not its line and column: YAML counts
+    U+2028, U+2029 and U+0085 as line breaks, which an editor (and
+    :class:`SourceText`) does not.
+    """
+    if mark is None:
+        return base
+    return min(base + mark.index, len(source.text))

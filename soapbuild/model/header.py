@@ -1,0 +1,102 @@
+"""Typing the front matter: from raw ``name: value`` pairs to a :class:`Header`.
+
+The table :data:`FIELDS` is the contract of SPEC section 3; every known field is
+read by one small reader that returns the value or says what it expected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from soapbuild.model.note import FieldProblem, Header, Moment, RawField
+from soapbuild.model.timeparse import parse_moment
+
+_TRUE = {"true", "yes"}
+_FALSE = {"false", "no"}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A known front-matter field: whether it is required and how to read it."""
+
+    name: str
+    required: bool
+    expected: str
+    read: Callable[[str], Any]
+
+
+def _text(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _moment(value: str) -> Moment | None:
+    return parse_moment(value)
+
+
+def _boolean(value: str) -> bool | None:
+    word = value.strip().lower()
+    return True if word in _TRUE else False if word in _FALSE else None
+
+
+def _minutes(value: str) -> int | None:
+    word = value.strip()
+    return int(word) if re.fullmatch(r"[0-9]{1,4}", word) else None
+
+
+def _code(value: str) -> str | None:
+    word = value.strip()
+    return word if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]{0,15}", word) else None
+
+
+def _end(value: str) -> str | None:
+    word = value.strip()
+    if re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", word) or parse_moment(word) is not None:
+        return word
+    return None
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("client", True, "a client identifier such as C-1042", _text),
+    FieldSpec("clinician", True, "the name of the note's author", _text),
+    FieldSpec("session_date", True,
+              "a date or date-time such as 2026-11-20 or 2026-11-20 15:00", _moment),
+    FieldSpec("occurred", True, "true or false (yes or no)", _boolean),
+    FieldSpec("reason", False, "a short reason such as no-show or late-cancel", _text),
+    FieldSpec("submitted", False, "a date-time such as 2026-11-21 09:12", _moment),
+    FieldSpec("duration", False, "a whole number of minutes such as 53", _minutes),
+    FieldSpec("end", False, "a time such as 15:53 or a date-time", _end),
+    FieldSpec("service_code", False, "a billing code such as \"90837\"", _code),
+    FieldSpec("format", False, "the name of a note format such as soap or dap", _text),
+)
+KNOWN_FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+
+
+def type_header(fields: tuple[RawField, ...], readable: bool = True) -> Header:
+    """Read every known field once; unknown and repeated fields are left to the rules."""
+    values: dict[str, Any] = {}
+    problems: list[FieldProblem] = []
+    for raw in fields:
+        spec = KNOWN_FIELDS.get(raw.name)
+        if spec is None or raw.name in values:
+            continue
+        if raw.kind == "null" or (raw.kind == "scalar" and not (raw.text or "").strip()):
+            values[raw.name] = None
+            continue
+        value = spec.read(raw.text) if raw.kind == "scalar" and raw.text is not None else None
+        if value is None:
+            shown = raw.text if raw.kind == "scalar" else f"a {raw.kind}"
+            problems.append(FieldProblem(
+                raw.name, f"'{raw.name}' should be {spec.expected}, not {shown!r}.",
+                raw.value_span))
+        if spec.name == "submitted" and isinstance(value, Moment) and value.date_only:
+            problems.append(FieldProblem(
+                raw.name, f"'submitted' should include the time, not only the date {raw.text!r}.",
+                raw.value_span))
+            value = None
+        values[raw.name] = value
+    if isinstance(values.get("format"), str):
+        values["format"] = values["format"].lower()
+    return Header(fields=fields, problems=tuple(problems), readable=readable, **values)

@@ -1,0 +1,243 @@
+"""The immutable model of one parsed note.
+
+One parse per file (:func:`soapbuild.model.parse.parse_note`) produces a :class:`Note`;
+rules, formatters, the renderer and the preview read it and never re-read the file.
+Every span is a pair of offsets into ``note.source.text``; ``note.prose`` is a copy
+of that text of the same length in which everything that is not the clinician's
+prose (front matter, code, link targets, raw HTML, Markdown markup) is blanked
+out, so a match found in ``prose`` is a position in the file as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from soapbuild.model.source import SourceText
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range ``[start, end)`` of offsets into the note text."""
+
+    start: int
+    end: int
+
+    def __contains__(self, offset: object) -> bool:
+        return isinstance(offset, int) and self.start <= offset < self.end
+
+    def covers(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+
+ValueKind = Literal["scalar", "null", "sequence", "mapping"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawField:
+    """One ``key: value`` pair of the front matter, as written.
+
+    ``text`` is the scalar's value exactly as YAML read it (``"90837"`` for both
+    ``90837`` and ``"90837"``), so that typing is ours and not YAML 1.1's (which
+    would read ``0042`` as an octal number and ``no`` as false).
+    """
+
+    name: str
+    text: str | None
+    kind: ValueKind
+    quoted: bool
+    key_span: Span
+    value_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A date or date-time as written in the note.
+
+    ``value`` is naive when the note gave no UTC offset; it is then read in the
+    practice timezone (a setting), which is why the model keeps it naive rather
+    than guessing here.
+    """
+
+    value: datetime
+    date_only: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """A known field whose value has the wrong type or cannot be read."""
+
+    name: str
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """Typed front matter. A field that is absent or unreadable is ``None``."""
+
+    fields: tuple[RawField, ...]
+    client: str | None = None
+    clinician: str | None = None
+    session_date: Moment | None = None
+    occurred: bool | None = None
+    reason: str | None = None
+    submitted: Moment | None = None
+    duration: int | None = None
+    end: str | None = None
+    service_code: str | None = None
+    format: str | None = None
+    problems: tuple[FieldProblem, ...] = ()
+    readable: bool = True  # False when the front matter is missing or cannot be read
+
+    def field(self, name: str) -> RawField | None:
+        """The first occurrence of a field, for pointing a finding at it."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+class BlockKind(StrEnum):
+    """What kind of Markdown block a run of prose comes from."""
+
+    PARAGRAPH = "paragraph"
+    HEADING = "heading"
+    TABLE = "table"
+    CODE = "code"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A Markdown block with its place in the file.
+
+    ``span`` covers the block's source lines; ``first_line``/``last_line`` are
+    1-based and inclusive. ``in_list``/``in_quote`` say which containers hold it.
+    """
+
+    kind: BlockKind
+    span: Span
+    first_line: int
+    last_line: int
+    in_list: bool = False
+    in_blockquote: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A Markdown heading (ATX or setext) and its plain text."""
+
+    text: str
+    level: int
+    line: int
+    span: Span
+    text_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A section of the note's format, from its heading to the next one.
+
+    ``name`` is the canonical section name of the format (``"Subjective"``) and
+    ``heading`` how the note wrote it (``"S: Subjective"``). ``blocks`` are the
+    blocks under it, sub-headings included.
+    """
+
+    name: str
+    heading: Heading
+    span: Span
+    last_line: int
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LabeledLine:
+    """A ``Label: value`` line inside an addendum (``Author: …``, ``Reason: …``)."""
+
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Addendum:
+    """An ``## Addendum YYYY-MM-DD`` entry after the last section."""
+
+    heading: Heading
+    date: Moment | None
+    date_text: str
+    span: Span
+    last_line: int
+    blocks: tuple[Block, ...]
+    author: LabeledLine | None
+    reason: LabeledLine | None
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Text between quotation marks, marks included: the client's own words."""
+
+    span: Span
+    mark: Literal["straight", "curly"]
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """``<!-- soapbuild: ignore CODE -->``: silences rules on one line.
+
+    ``line`` is the line it governs: the line it ends when text precedes it there,
+    otherwise the next line.
+    """
+
+    span: Span
+    line: int
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """The Markdown part of a note."""
+
+    start: int
+    first_line: int
+    blocks: tuple[Block, ...]
+    headings: tuple[Heading, ...]
+    sections: tuple[Section, ...]
+    addenda: tuple[Addendum, ...]
+    preamble: tuple[Block, ...]
+    quotes: tuple[Quote, ...]
+    unbalanced_quotes: tuple[Span, ...]
+    code_spans: tuple[Span, ...]
+    suppressions: tuple[Suppression, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One note file, parsed once."""
+
+    path: str
+    source: SourceText
+    front_matter: Span | None
+    header: Header
+    body: Body
+    prose: str
+    narrative: str  # ``prose`` with quotations blanked too: the clinician's own words
+    key: str | None = None  # path relative to the workspace root; None outside it
+
+    def text_of(self, span: Span) -> str:
+        return self.source.text[span.start : span.end]
+
+    def section_at(self, offset: int) -> str | None:
+        """The section holding ``offset`` (``"Addendum"`` for addenda, else ``None``)."""
+        for section in self.body.sections:
+            if offset in section.span:
+                return section.name
+        if any(offset in addendum.span for addendum in self.body.addenda):
+            return "Addendum"
+        return None
+
+    def section(self, name: str) -> Section | None:
+        return next((s for s in self.body.sections if s.name == name), None)
+
+    def is_quoted(self, span: Span) -> bool:
+        """Whether ``span`` lies inside the client's quoted words."""
+        return any(q.span.covers(span) for q in self.body.quotes)

@@ -1,0 +1,1 @@
+"""``soapbuild watch``: the file watcher that rebuilds and the local preview server."""

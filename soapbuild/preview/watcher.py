@@ -1,0 +1,165 @@
+"""``soapbuild watch``: rebuild when an input changes, and tell the preview to reload.
+
+The shape is MkDocs' ``serve`` (research/peer-tools.md 1b): a watchdog observer
+notes that something changed; one build thread waits until the changes have
+stopped for a quiet period (:data:`QUIET`), then builds once; a build that
+changed the output bumps the :class:`~soapbuild.preview.server.Epoch` that the pages
+in the browser wait on. The build itself is the caller's (the CLI's ``build``),
+so a rebuild is exactly ``soapbuild build``: incremental and atomic, and a
+failed one leaves the last good output in place.
+
+Watched: the notes folder, the templates folder, the settings file, the
+schedule and the vocabulary files. Never: ``output/`` and ``.soapbuild/``
+(the build writes there; watching them would rebuild forever, sphinx-autobuild
+#187), editor scratch files (``.swp``, ``~``, ``.#*``, Vim's ``4913``), and
+events that change nothing: a file opened or closed unwritten (the build reads
+every note, which would trigger the next build), a folder's time changing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from soapbuild.settings import Settings
+
+QUIET = 0.2  # seconds without a change before a rebuild starts
+POLL_INTERVAL = 0.5  # seconds between scans of --poll (MkDocs' value)
+CHANGES = frozenset({"created", "deleted", "modified", "moved"})
+SCRATCH_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", "~")
+
+
+def scratch(name: str) -> bool:
+    """An editor's temporary file, not a note: Vim's swap and write-test files,
+    Emacs' backups and lock links."""
+    return name.endswith(SCRATCH_SUFFIXES) or name.startswith(".#") or name == "4913"
+
+
+class Inputs:
+    """Which paths of a workspace a build reads, and so which changes matter."""
+
+    def __init__(self, settings: Settings) -> None:
+        root = settings.root.resolve()
+        self.root = root
+        self.trees = tuple(dict.fromkeys([(root / settings.notes_dir).resolve(),
+                                          (root / settings.templates_dir).resolve()]))
+        files = [*settings.vocabulary_extend, *([settings.schedule] if settings.schedule else [])]
+        self.files = frozenset({(root / name).resolve() for name in files}
+                               | ({settings.source.resolve()} if settings.source else set())
+                               | {root / "soapbuild.toml", root / "pyproject.toml"})
+        self.skipped = ((root / settings.output_dir).resolve(), root / ".soapbuild")
+
+    def folders(self) -> list[tuple[Path, bool]]:
+        """The folders to watch, each with whether to watch it recursively: the
+        trees that exist, and the folder of every single file (not recursively)."""
+        found: dict[Path, bool] = {}
+        for tree in self.trees:
+            if tree.is_dir():
+                found[tree] = True
+        for file in self.files:
+            if file.parent.is_dir():
+                found.setdefault(file.parent, False)
+        return list(found.items())
+
+    def matter(self, path: Path) -> bool:
+        """Whether a change to ``path`` can change the output."""
+        if scratch(path.name):
+            return False
+        path = Path(*path.parts)  # normalised, not resolved: a deleted file has no target
+        if any(path == skip or path.is_relative_to(skip) for skip in self.skipped):
+            return False
+        if path in self.files:
+            return True
+        return any(path.is_relative_to(tree) for tree in self.trees)
+
+
+class _Changes(FileSystemEventHandler):
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in CHANGES:
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a file inside changed (reported itself) or only its time did
+        if event.is_directory and event.event_type == "created":
+            self.watcher.arrived(Path(str(event.src_path)))
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        if any(p and self.watcher.inputs.matter(Path(str(p))) for p in paths):
+            self.watcher.changed()
+
+
+class Watcher:
+    """Watches a workspace's inputs and runs ``rebuild`` (in one thread) after changes.
+
+    ``rebuild`` returns whether the output changed; it reports its own problems.
+    ``on_error`` hears of anything it raises, and watching goes on.
+    """
+
+    def __init__(self, settings: Settings, rebuild: Callable[[], bool],
+                 on_change: Callable[[], object], on_error: Callable[[str], None], *,
+                 poll: bool = False, quiet: float = QUIET) -> None:
+        self.inputs = Inputs(settings)
+        self.rebuild = rebuild
+        self.on_change = on_change
+        self.on_error = on_error
+        self.quiet = quiet
+        self.observer: BaseObserver = (PollingObserver(timeout=POLL_INTERVAL) if poll
+                                       else Observer())
+        self._wake = threading.Condition()
+        self._pending = False
+        self._stopping = False
+        self._handler = _Changes(self)
+        self._watched: set[Path] = set()
+        self._thread = threading.Thread(target=self._loop, name="soapbuild-build", daemon=True)
+
+    def start(self) -> None:
+        for folder, recursive in self.inputs.folders():
+            if recursive:
+                self._watched.add(folder)
+            self.observer.schedule(self._handler, str(folder), recursive=recursive)
+        self.observer.start()
+        self._thread.start()
+
+    def arrived(self, folder: Path) -> None:
+        """A notes or templates folder made while watching: watch it too."""
+        if folder in self.inputs.trees and folder not in self._watched:
+            self._watched.add(folder)
+            self.observer.schedule(self._handler, str(folder), recursive=True)
+
+    def changed(self) -> None:
+        with self._wake:
+            self._pending = True
+            self._wake.notify_all()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop watching; a build in progress gets ``timeout`` seconds to finish (an
+        unfinished one leaves the output as it was: the build is atomic)."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        self.observer.stop()
+        self.observer.join(timeout)
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._pending or self._stopping)
+                # the quiet period: wait until no change came for self.quiet seconds
+                while self._pending and not self._stopping:
+                    self._pending = False
+                    self._wake.wait_for(lambda: self._pending or self._stopping, self.quiet)
+                if self._stopping:
+                    return
+            try:
+                if self.rebuild():
+                    self.on_change()
+            except Exception as error:  # watching outlives one bad build
+                self.on_error(f"{type(error).__name__}: {error}")

@@ -1,0 +1,253 @@
+"""``soapbuild build``: the record and the report as HTML (and PDF) in ``output/``.
+
+The steps, in order (the CLI runs the check between the first two):
+
+1. :func:`build_key`: one hash of everything a build reads (every note's bytes,
+   the settings, the vocabulary and schedule files, the templates, soapbuild's
+   own code, "now" and the options). When it equals the last complete build's
+   key and every file that build wrote is still as written, the output is up
+   to date: nothing is checked or rendered (:func:`up_to_date`).
+2. Otherwise :func:`render_site` plans every page with the inputs it is made
+   from (:mod:`.pages`), makes only the pages whose inputs' hash changed or
+   whose file is gone, into a staging folder, then commits them with atomic
+   renames and removes the pages of deleted notes (:mod:`.output`).
+
+The check that feeds step 2 is the same as ``soapbuild check`` (seals of newly
+locked notes are recorded too), so the record shows exactly what ``check``
+reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from soapbuild.checker import CheckRun
+from soapbuild.history.seals import SEALS_FILE
+from soapbuild.settings import Settings
+
+if TYPE_CHECKING:
+    from soapbuild.render.pages import Page
+    from soapbuild.render.templates import Templates
+
+BUILD_FORMAT = 1  # bump when the meaning of the cache changes
+MANIFEST = Path(".soapbuild") / "cache" / "build.json"
+LOCK = Path(".soapbuild") / "cache" / "build.lock"
+
+Progress = Callable[[int, int], None]
+
+
+class BuildError(Exception):
+    """The build could not complete; the previous output is unchanged."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build did."""
+
+    folder: Path
+    files: int
+    made: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    up_to_date: bool = False
+    summary: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def output_folder(settings: Settings) -> Path:
+    return settings.root / settings.output_dir
+
+
+def check_folders(settings: Settings) -> None:
+    """Refuse an output or templates folder outside the workspace (SPEC 7: soapbuild
+    writes only to output/ and .soapbuild/, and rendering reads no file outside the
+    workspace)."""
+    root = settings.root.resolve()
+    for key, name in (("output_dir", settings.output_dir),
+                      ("templates_dir", settings.templates_dir)):
+        folder = (settings.root / name).resolve()
+        if folder == root or not folder.is_relative_to(root):
+            raise BuildError(f"'{key}' = {name!r} must name a folder inside the workspace "
+                             f"({settings.root})")
+
+
+# --- step 1: the key of a build, and the up-to-date check -------------------------------
+
+
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "-"
+
+
+def code_fingerprint() -> str:
+    """soapbuild's own code and data: a new version (or a local edit) rebuilds everything."""
+    import soapbuild
+
+    package = Path(soapbuild.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".toml", ".txt", ".json") and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_key(settings: Settings, now_key: str, pdf: bool) -> str:
+    """One hash of every input of a build except the seals (see :func:`final_key`).
+
+    ``now_key`` is the fixed "now" of the run (``--now``) or something unique for
+    a run judged at the clock's time, since findings depend on the time.
+    """
+    from soapbuild.discover import note_files
+    from soapbuild.render.templates import Templates
+
+    parts: list[str] = [f"format {BUILD_FORMAT}", code_fingerprint(), repr(settings),
+                        f"now {now_key}", f"pdf {pdf}"]
+    root = settings.root
+    for name in (*settings.vocabulary_extend, *([settings.schedule] if settings.schedule else [])):
+        parts.append(f"file {name} {_file_digest(root / name)}")
+    templates = Templates(settings)
+    for name in sorted(templates.all_names()):
+        parts.append(f"template {name} {templates.file_hash(name)}")
+    if settings.notes_path.is_dir():
+        for path in note_files([settings.notes_path]):
+            parts.append(f"note {path.relative_to(root).as_posix()} {_file_digest(path)}")
+    return _digest(*parts)
+
+
+def final_key(settings: Settings, key: str) -> str:
+    """The build key with the seals as the check left them.
+
+    A seal recorded by this build's check is the hash of the text just checked,
+    so checking again against it finds the same; taking the seals after the
+    check lets the next build see the output as up to date.
+    """
+    return _digest(key, _file_digest(settings.root / SEALS_FILE))
+
+
+def up_to_date(settings: Settings, key: str) -> BuildResult | None:
+    """The result of the last build when nothing changed since (else ``None``)."""
+    from soapbuild.render.output import Output
+
+    started = time.perf_counter()
+    output = Output(output_folder(settings), settings.root / MANIFEST)
+    if not output.up_to_date(final_key(settings, key)):
+        return None
+    output.clean()
+    return BuildResult(output.folder, len(output.previous.files), up_to_date=True,
+                       summary=output.previous.summary,
+                       seconds=time.perf_counter() - started)
+
+
+def lock(settings: Settings) -> AbstractContextManager[None]:
+    """Hold this around a whole build: one build of a workspace at a time."""
+    from soapbuild.render.output import build_lock
+
+    return build_lock(settings.root / LOCK)
+
+
+# --- step 2: rendering -------------------------------------------------------------------
+
+
+def _input_hash(templates: Templates, page: Page, code: str) -> str:
+    fingerprint = templates.fingerprint(*page.templates)
+    return _digest(code, page.kind, fingerprint,
+                   json.dumps(page.inputs, sort_keys=True, ensure_ascii=False, default=repr))
+
+
+def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *, pdf: bool,
+                key: str, progress: Progress | None = None) -> BuildResult:
+    """Render every page whose inputs changed, then commit them to the output folder.
+
+    ``report`` is the :class:`soapbuild.report.aggregate.Report` of ``run.sessions``.
+    Raises :class:`BuildError` (the output folder is then as it was before).
+    """
+    import jinja2
+
+    from soapbuild.model.findings import Severity
+    from soapbuild.render.markdown import MarkdownRenderer
+    from soapbuild.render.output import Output, OutputError
+    from soapbuild.render.pages import Planner, Site, report_view
+    from soapbuild.render.templates import Templates
+    from soapbuild.report.formats import report_csv, report_json
+
+    started = time.perf_counter()
+    templates = Templates(settings)
+    site = Site.create(run.sessions, run.notes, now, pdf)
+    planner = Planner(site, templates, MarkdownRenderer.create())
+    shown = report_view(report, site)
+    pages = [planner.stylesheet(), planner.dashboard(shown), planner.report_page(shown),
+             *planner.client_pages(), *(planner.note_page(s) for s in site.sessions)]
+    data = {"report.json": json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n",
+            "report.csv": report_csv(report)}
+
+    output = Output(output_folder(settings), settings.root / MANIFEST)
+    code = code_fingerprint()
+    names = {page.name for page in pages} | set(data)
+    todo = []
+    for page in pages:
+        inputs = _input_hash(templates, page, code)
+        if not output.current(page.name, inputs):
+            todo.append((page, inputs))
+    pending = {name: _digest(text) for name, text in data.items()
+               if not output.current(name, _digest(text))}
+    summary = {
+        "notes": len(site.sessions),
+        "clients": len(site.by_client()),
+        "errors": run.count(Severity.ERROR),
+        "warnings": run.count(Severity.WARNING),
+        "info": run.count(Severity.INFO),
+    }
+    try:
+        output.start()
+        for name, inputs in pending.items():
+            output.write(name, inputs, data[name].encode("utf-8"))
+        for done, (page, inputs) in enumerate(todo, start=1):
+            try:
+                page.write(output.target(page.name, inputs))
+            except jinja2.TemplateError as error:
+                raise BuildError(_template_problem(page.name, error)) from error
+            if progress is not None:
+                progress(done, len(todo))
+        removed = output.commit(names, final_key(settings, key), summary)
+    except OutputError as error:
+        output.abort()
+        raise BuildError(str(error)) from None
+    except OSError as error:
+        output.abort()
+        raise BuildError(f"cannot write the output: {error}") from None
+    except BaseException:
+        output.abort()
+        raise
+    made = tuple(sorted([*pending, *(page.name for page, _ in todo)]))
+    return BuildResult(output.folder, len(names), made, tuple(removed), summary=summary,
+                       seconds=time.perf_counter() - started)
+
+
+def _template_problem(page: str, error: Exception) -> str:
+    import jinja2
+
+    where = ""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        where = f" ({error.filename or error.name}, line {error.lineno})"
+    elif isinstance(error, jinja2.TemplateNotFound):
+        where = f" (template {error.name!r} not found)"
+    return f"cannot render {page}: {error}{where}"

@@ -1,0 +1,47 @@
+"""What a check may know besides the note: the settings, the vocabulary and the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from soapbuild.history.seals import Baseline
+from soapbuild.model.formats import DEFAULT_FORMAT, NoteFormat
+from soapbuild.model.note import Moment, Note
+from soapbuild.model.timeparse import resolve
+from soapbuild.rules.lexicon import Lexicon, builtin_lexicon, load_lexicon
+from soapbuild.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Settings, vocabulary and "now" (aware), fixed for one run so results are reproducible."""
+
+    settings: Settings
+    now: datetime
+    lexicon: Lexicon = field(default_factory=builtin_lexicon)
+    baseline: Baseline | None = None  # the locked versions of notes (seals, or git)
+
+    @classmethod
+    def for_settings(cls, settings: Settings, now: datetime,
+                     vocabulary_codes: frozenset[str]) -> Context:
+        """Build the context of a run, loading the workspace's own vocabulary files.
+
+        Raises :class:`soapbuild.rules.lexicon.VocabularyError` for a bad file.
+        """
+        if not settings.vocabulary_extend and not settings.vocabulary_remove:
+            return cls(settings, now)
+        lexicon = load_lexicon(settings.root, settings.vocabulary_extend,
+                               settings.vocabulary_remove, vocabulary_codes)
+        return cls(settings, now, lexicon)
+
+    def with_baseline(self, baseline: Baseline) -> Context:
+        return replace(self, baseline=baseline)
+
+    def aware(self, moment: Moment) -> datetime:
+        """A note's date-time in the practice timezone when it has no offset."""
+        return resolve(moment, self.settings.timezone)
+
+    def note_format(self, note: Note) -> NoteFormat:
+        formats = self.settings.formats
+        return formats.get(note.header.format or DEFAULT_FORMAT) or formats[DEFAULT_FORMAT]

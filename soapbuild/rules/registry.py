@@ -1,0 +1,102 @@
+"""The rule registry: every rule's code, family, default severity and documentation.
+
+Rule documentation is data (``data/rules/*.toml``, one file per family) with
+fixed parts, as Ruff keeps one page per rule: a summary, what the rule finds,
+why it matters, and examples of notes it flags and notes it passes. The
+examples are executed by the test suite, so documentation cannot drift from
+behaviour, and a rule without examples fails the build.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from soapbuild.model.findings import Severity
+
+FAMILY_ORDER = ("input", "fields", "sections", "addenda", "timeliness", "billing", "locking",
+                "copied", "judgment", "absolutes", "hedges", "quotation", "completeness",
+                "suppression")
+LANGUAGE_FAMILIES = ("judgment", "absolutes", "hedges")
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A note (or a situation) used to show and test a rule."""
+
+    text: str
+    now: str | None = None
+    settings: str | None = None  # TOML text of a soapbuild.toml
+    setup: str | None = None  # "directory": the path is a folder, not a file
+    encoding: str = "utf-8"
+    pad_bytes: int = 0  # append this many bytes of filler (for the size limit)
+    before: str | None = None  # the note as first checked (then changed to ``text``)
+    earlier: str | None = None  # another, earlier note checked alongside
+    schedule: str | None = None  # a schedule.csv; the whole notes folder is then checked
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule's stable identity and its documentation page."""
+
+    code: str
+    name: str
+    family: str
+    severity: Severity
+    summary: str
+    what: str
+    why: str
+    fix: str
+    sources: tuple[str, ...]
+    message: str  # for vocabulary rules: "{text}" is the phrase found, "{term}" the entry
+    flagged: tuple[Example, ...]
+    passes: tuple[Example, ...]
+
+
+def _example(entry: dict[str, Any]) -> Example:
+    return Example(**entry)
+
+
+def _rule(code: str, family: str, entry: dict[str, Any]) -> Rule:
+    return Rule(
+        code=code,
+        name=entry["name"],
+        family=family,
+        severity=Severity(entry["severity"]),
+        summary=entry["summary"],
+        what=entry["what"].strip(),
+        why=entry["why"].strip(),
+        fix=entry.get("fix", "").strip(),
+        sources=tuple(entry.get("sources", ())),
+        message=entry.get("message", ""),
+        flagged=tuple(_example(e) for e in entry.get("flagged", ())),
+        passes=tuple(_example(e) for e in entry.get("passes", ())),
+    )
+
+
+@cache
+def all_rules() -> dict[str, Rule]:
+    """Every rule by code, in family order then code order."""
+    folder = resources.files("soapbuild").joinpath("data/rules")
+    rules: list[Rule] = []
+    for family in FAMILY_ORDER:
+        data = tomllib.loads(folder.joinpath(f"{family}.toml").read_text("utf-8"))
+        rules.extend(_rule(code, family, entry) for code, entry in data.items())
+    return {rule.code: rule for rule in sorted(rules, key=_order)}
+
+
+def _order(rule: Rule) -> tuple[int, str]:
+    return FAMILY_ORDER.index(rule.family), rule.code
+
+
+def known_codes() -> frozenset[str]:
+    return frozenset(all_rules())
+
+
+def vocabulary_codes() -> frozenset[str]:
+    """Codes a vocabulary entry may carry: the judgment, absolutes and hedges rules."""
+    return frozenset(code for code, rule in all_rules().items()
+                     if rule.family in LANGUAGE_FAMILIES)
