@@ -2,15 +2,16 @@
 
 Most rules look at one note; two look across notes and run after every note
 is parsed: copied documentation (sections repeated from earlier notes) and,
-with a schedule, sessions that have no note. Seals of newly locked notes are
-collected for the caller to record (rules never write).
+with a schedule, sessions that have no note. What comes from outside the notes
+(the schedule, the lock baselines) is loaded by the caller before the rules
+run and handed in. Seals of newly locked notes are collected for the caller to
+record (rules never write).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 from soapbuild.discover import display_path, note_files, workspace_key
@@ -19,12 +20,13 @@ from soapbuild.model.findings import Finding, Hit, Severity
 from soapbuild.model.formats import NoteFormat
 from soapbuild.model.note import Note
 from soapbuild.model.parse import ParseResult, read_note
+from soapbuild.model.schedule import Schedule, ScheduledSession
 from soapbuild.model.source import SourceText
 from soapbuild.rules import CHECKS, NoteCheck, suppression
 from soapbuild.rules.context import Context
 from soapbuild.rules.copied import SectionPrint, copy_hit, find_copies, fingerprint
 from soapbuild.rules.registry import all_rules
-from soapbuild.rules.sessions import SessionRecord, session_record
+from soapbuild.rules.sessions import SessionRecord, session_record, unmatched_sessions
 
 # How a note file becomes a ParseResult: (file, display path, formats, workspace key).
 Reader = Callable[[Path, str, dict[str, NoteFormat], "str | None"], ParseResult]
@@ -42,6 +44,9 @@ class CheckRun:
     # The parsed notes by display path (readable files only), for the renderer: it
     # shows the very text the findings point into, without reading the files again.
     notes: Mapping[str, Note] = field(default_factory=dict)
+    # Scheduled sessions that no note covers (matched once; the rules and the
+    # report both read this), empty without a schedule.
+    unmatched: tuple[ScheduledSession, ...] = ()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -57,66 +62,65 @@ class FileOutcome:
 
 def check_paths(paths: Iterable[Path], context: Context, base: Path,
                 checks: Sequence[NoteCheck] = CHECKS, copies: bool = True,
-                schedule: Path | None = None) -> CheckRun:
+                schedule: Schedule | None = None) -> CheckRun:
     """Check every note under ``paths``; display paths are relative to ``base``.
 
     ``checks`` defaults to every per-note rule and ``copies`` adds the search for
     copied sections across notes; benchmarks switch parts off to measure them.
     ``schedule`` (pass it only when the whole notes folder is checked) adds the
-    scheduled sessions that have no note; a schedule that cannot be read raises
-    :class:`soapbuild.model.schedule.ScheduleError`.
+    scheduled sessions that have no note.
     """
     return check_files(note_files(paths), context, base, checks, copies, schedule)
 
 
 def check_files(files: Sequence[Path], context: Context, base: Path,
                 checks: Sequence[NoteCheck] = CHECKS, copies: bool = True,
-                schedule: Path | None = None, reader: Reader = read_note) -> CheckRun:
+                schedule: Schedule | None = None, reader: Reader = read_note) -> CheckRun:
     """Check the given note files, read by ``reader`` (default: from disk).
 
     ``check --staged`` passes a reader that takes the staged content from git.
     """
     root = context.settings.root
+    formats = dict(context.settings.formats)
+    shown = [display_path(file, base) for file in files]
+    results = [reader(file, display, formats, workspace_key(file, root))
+               for file, display in zip(files, shown, strict=True)]
+    if context.baseline is not None:  # the lock baselines, loaded before any rule runs
+        context.baseline.prefetch({r.note.key: r.note.source.text for r in results
+                                   if r.note is not None and r.note.key is not None})
     findings: list[Finding] = []
-    shown: list[str] = []
     prints: list[SectionPrint] = []
     seals: dict[str, Seal] = {}
-    notes: list[tuple[str, Note | None]] = []
     suppressed = 0
-    formats = dict(context.settings.formats)
-    for file in files:
-        display = display_path(file, base)
-        shown.append(display)
-        result = reader(file, display, formats, workspace_key(file, root))
+    for result in results:
         outcome = check_result(result, context, checks)
         findings.extend(outcome.findings)
         suppressed += outcome.suppressed
-        notes.append((display, result.note))
         if result.note is not None:
             if copies:
                 prints.extend(fingerprint(result.note, context.settings))
             seal = seal_update(result.note, context)
             if seal is not None and result.note.key is not None:
                 seals[result.note.key] = seal
+    notes = [(display, result.note) for display, result in zip(shown, results, strict=True)]
     findings.extend(_copies(prints, context))
     sessions = _sessions(notes, sorted(findings, key=lambda f: f.sort_key), context)
+    unmatched: tuple[ScheduledSession, ...] = ()
     if schedule is not None:
-        findings.extend(_missing(schedule, sessions, context, base))
+        unmatched = unmatched_sessions(schedule.sessions, sessions)
+        findings.extend(_missing(schedule.path, unmatched, context, base))
     ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
     return CheckRun(tuple(shown), ordered, suppressed, seals, sessions,
-                    {path: note for path, note in notes if note is not None})
+                    {path: note for path, note in notes if note is not None}, unmatched)
 
 
-def _missing(schedule: Path, sessions: Sequence[SessionRecord], context: Context,
+def _missing(schedule: Path, unmatched: Sequence[ScheduledSession], context: Context,
              base: Path) -> list[Finding]:
-    from soapbuild.model.schedule import load_schedule
     from soapbuild.rules import missing
 
-    horizon = context.now + timedelta(days=1)  # expand recurring events up to --now
-    scheduled = load_schedule(schedule, context.settings.timezone, until=horizon)
     shown = display_path(schedule, base)
     placed = (_finding(hit, shown, (session.line, 1, session.line, 1), context)
-              for session, hit in missing.check(scheduled, sessions, context))
+              for session, hit in missing.check(unmatched, context))
     return [finding for finding in placed if finding is not None]
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from soapbuild.model import schedule
+from soapbuild.model import ics, schedule
 from soapbuild.model.schedule import (
     ScheduledSession,
     ScheduleError,
@@ -304,7 +304,7 @@ def test_ics_recurring_windowed_expansion_agrees(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write(tmp_path, "s.ics", RECURRING)
     at_once = load_schedule(path, NY, until=UNTIL)
-    monkeypatch.setattr(schedule, "MAX_OCCURRENCES", 5)  # too many days to ask at once
+    monkeypatch.setattr(ics, "MAX_OCCURRENCES", 5)  # too many days to ask at once
     assert load_schedule(path, NY, until=UNTIL) == at_once
     assert load_schedule(path, NY, until=ny("2026-11-16 09:00")) == at_once[:-1]
 
@@ -345,7 +345,7 @@ def test_ics_recurring_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         bad = _ics(f"DTSTART:20261019T090000\nRRULE:FREQ=WEEKLY;{part}\nSUMMARY:C-11")
         with pytest.raises(ScheduleError, match=r"s\.ics:4: RRULE .*must be one whole number"):
             load_schedule(_write(tmp_path, "s.ics", bad), NY, until=UNTIL)
-    monkeypatch.setattr(schedule, "MAX_OCCURRENCES", 50)
+    monkeypatch.setattr(ics, "MAX_OCCURRENCES", 50)
     daily = _ics("DTSTART:20261019T090000\nRRULE:FREQ=DAILY\nSUMMARY:C-11")
     with pytest.raises(ScheduleError, match=r"s\.ics:4: recurring event repeats more than 50 "
                                             r"times up to 2027-01-01"):

@@ -20,8 +20,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from soapbuild.atomic import create_new, read_snapshot, replace_file
-from soapbuild.discover import NOTE_SUFFIXES
+import click
+
+from soapbuild.atomic import ChangedOnDisk, create_new, read_snapshot, replace_file
+from soapbuild.commands.common import run_now, workspace_settings
+from soapbuild.console import UsageProblem, show
+from soapbuild.discover import NOTE_SUFFIXES, display_path
 from soapbuild.model.formats import DEFAULT_FORMAT, NoteFormat
 from soapbuild.settings import SETTINGS_FILE, Settings, find_settings
 
@@ -331,3 +335,69 @@ def ensure_notes(settings: Settings, now: datetime) -> list[Step]:
     path = create_note(folder / EXAMPLE_CLIENT, f"{session:%Y-%m-%d}", example_note(session))
     steps.append(Step("created", path, "an example note: read it, then delete it"))
     return steps
+
+
+# --- the commands -------------------------------------------------------------------
+
+
+def init(directory: Path, folder: Path, now_text: str | None) -> int:
+    """Create a workspace, never overwriting a file; print what was made and kept."""
+
+    target = directory / folder
+    if target.exists() and not target.is_dir():
+        raise UsageProblem(f"{target}: is a file, not a folder")
+    steps: list[Step] = []
+    made = not target.exists()
+    try:
+        if made:
+            target.mkdir(parents=True)
+        if has_own_settings(target) is not None:
+            workspace_settings(target)  # a broken settings file stops init before it adds anything
+        steps.append(ensure_settings(target, system_zone_name()))
+        settings = workspace_settings(target)
+        steps.append(ensure_gitignore(
+            target, [f"{settings.output_dir.strip('/')}/", ".soapbuild/cache/"]))
+        steps += ensure_notes(settings, run_now(now_text, settings))
+    except (OSError, ChangedOnDisk) as error:
+        raise UsageProblem(f"cannot set up the workspace: {error}") from None
+    click.echo(f"workspace {show(target.resolve())}/" + ("  (created)" if made else ""))
+    for step in steps:
+        shown = display_path(step.path, target) + ("/" if step.path.is_dir() else "")
+        click.echo(f"  {step.action:<8} {shown}" + (f"  ({step.note})" if step.note else ""))
+    click.echo("Next: 'soapbuild new --client ID' writes a note skeleton; "
+               "'soapbuild check' checks the notes.")
+    return 0
+
+
+def new(directory: Path, client: str, date_text: str | None, clinician: str | None,
+        format_name: str | None, now_text: str | None) -> int:
+    """Write a note skeleton (never overwriting a note) and print its path."""
+
+    settings = workspace_settings(directory)
+    note_format = settings.formats.get((format_name or DEFAULT_FORMAT).lower())
+    if note_format is None:
+        raise UsageProblem(f"--format: {format_name!r} is not a note format; known: "
+                           + ", ".join(sorted(settings.formats)))
+    client_id = clean_text(client)
+    folder = folder_name(client_id)
+    if not folder:
+        raise UsageProblem(f"--client: {client!r} has no letters or digits to name a folder by")
+    if date_text is None:
+        session = default_session_date(run_now(now_text, settings), settings)
+    else:
+        read = read_session_date(date_text)
+        if read is None:
+            raise UsageProblem(f"--date: {date_text!r} is not a date such as 2026-11-24 "
+                               "or 2026-11-24 15:00")
+        session = read
+    author = clean_text(clinician or "") or default_clinician(settings.root)
+    if not author:
+        raise UsageProblem("no clinician: pass --clinician NAME, set SOAPBUILD_CLINICIAN, "
+                           "or set git config user.name")
+    content = skeleton(client_id, author, session, note_format)
+    try:
+        path = create_note(settings.notes_path / folder, session[:10], content)
+    except OSError as error:
+        raise UsageProblem(f"cannot write the note: {error}") from None
+    click.echo(show(path))
+    return 0

@@ -12,6 +12,7 @@ and the write itself goes through :mod:`soapbuild.atomic`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
@@ -19,11 +20,13 @@ from pathlib import Path
 
 from soapbuild.atomic import ChangedOnDisk, read_snapshot, replace_file
 from soapbuild.checker import check_result
+from soapbuild.console import UsageProblem
 from soapbuild.model.findings import Finding, Severity
 from soapbuild.model.note import Note
 from soapbuild.model.parse import MAX_NOTE_BYTES, ParseResult, parse_note
 from soapbuild.model.timeparse import resolve
 from soapbuild.rules.context import Context
+from soapbuild.settings import Settings
 
 # Findings about the draft state that the stamp itself resolves: an overdue or
 # due-soon draft is exactly the note that should be submitted now.
@@ -208,3 +211,43 @@ def _same_note_plus_stamp(before: Note, after: ParseResult, moment: datetime,
 
 def _why(error: OSError) -> str:
     return error.strerror or type(error).__name__
+
+
+# --- the command --------------------------------------------------------------------
+
+
+def submit(directory: Path, settings: Settings, now: datetime, notes: Sequence[Path]) -> int:
+    """Submit each note; exit 2 when one could not be read or written, 1 when one was refused."""
+    import click
+
+    from soapbuild.discover import display_path
+    from soapbuild.rules.lexicon import VocabularyError
+    from soapbuild.rules.registry import vocabulary_codes
+
+    try:
+        context = Context.for_settings(settings, now, vocabulary_codes())
+    except VocabularyError as error:
+        raise UsageProblem(str(error)) from None
+    targets: dict[Path, Path] = {}
+    for name in notes:
+        target = directory / name
+        if target.is_dir():
+            raise UsageProblem(f"{target}: is a folder; name each note to submit")
+        if not target.exists():
+            raise UsageProblem(f"{target}: no such file")
+        targets.setdefault(target.resolve(), target)  # the same note named twice: once
+    outcomes = set()
+    for target in targets.values():
+        result = submit_note(target, display_path(target, directory), context)
+        outcomes.add(result.outcome)
+        findings = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+                    for f in result.findings]
+        if result.outcome is Outcome.SUBMITTED:
+            click.echo(f"submitted {result.path} at {result.stamp} ({settings.timezone})")
+            for line in findings:
+                click.echo(f"  {line}")
+        else:
+            for line in findings:
+                click.echo(line)
+            click.echo(f"{result.path}: not submitted: {result.reason}")
+    return 2 if Outcome.FAILED in outcomes else 1 if Outcome.REFUSED in outcomes else 0

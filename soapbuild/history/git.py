@@ -10,9 +10,10 @@ environment, so "staged" means what is being committed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -72,6 +73,59 @@ def _blob(top: Path, spec: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def _text(data: bytes | None) -> str | None:
+    try:
+        return None if data is None else data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _blob_id(data: bytes) -> str:
+    """The id git gives a blob of these bytes (SHA-1 object ids)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _head_blobs(top: Path, names: Sequence[str]) -> dict[str, str]:
+    """Blob ids in HEAD of the given paths (relative to ``top``); absent ones are left out."""
+    if not names:
+        return {}
+    done = run_git(top, "ls-tree", "-z", "--full-tree", "HEAD", "--", *names, check=False)
+    if done.returncode != 0:  # no commit yet
+        return {}
+    found = {}
+    for entry in done.stdout.split(b"\0"):
+        meta, _, name = entry.partition(b"\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == b"blob":
+            found[os.fsdecode(name)] = parts[2].decode("ascii")
+    return found
+
+
+def _batch_blobs(top: Path, blobs: Sequence[str]) -> dict[str, bytes]:
+    """The contents of the given blob ids, read by one ``git cat-file --batch``."""
+    if not blobs:
+        return {}
+    try:
+        done = subprocess.run(["git", "-C", str(top), "cat-file", "--batch"],
+                              input="".join(f"{blob}\n" for blob in blobs).encode("ascii"),
+                              capture_output=True, timeout=TIMEOUT, check=False)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise GitError(f"git cat-file: {error}") from None
+    if done.returncode != 0:
+        raise GitError("git cat-file failed: " + done.stderr.decode("utf-8", "replace").strip())
+    out, position, found = done.stdout, 0, {}
+    for blob in blobs:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) != 3:  # "<id> missing"
+            continue
+        size = int(header[2])
+        found[blob] = out[position:position + size]
+        position += size + 1
+    return found
+
+
 def staged_notes(top: Path, notes: Path, limits: Sequence[Path] = ()) -> list[Path]:
     """The notes staged for the next commit (added, copied, modified or renamed).
 
@@ -124,15 +178,38 @@ class GitBaseline:
     _texts: dict[str, str | None] = field(default_factory=dict)
     _seals: dict[str, Seal | None] = field(default_factory=dict)
 
+    def prefetch(self, texts: Mapping[str, str]) -> None:
+        """Load the committed text of every note in ``texts`` (key -> text now), at once.
+
+        Called before the rules run, so that rule K001 reads memory and never
+        starts a process. One ``git ls-tree`` lists the committed blobs; a note
+        whose text now hashes to its committed blob *is* its committed text, and
+        only the others are read, all through one ``git cat-file --batch``.
+        """
+        names = {key: name for key in texts
+                 if key not in self._texts
+                 and (name := _relative(self.settings.root / key, self.top)) is not None}
+        if not names:
+            return
+        committed = _head_blobs(self.top, sorted(set(names.values())))
+        wanted: dict[str, str] = {}
+        for key, name in names.items():
+            blob = committed.get(name)
+            if blob is None:
+                self._texts[key] = None  # not in HEAD
+            elif _blob_id(texts[key].encode("utf-8", "surrogatepass")) == blob:
+                self._texts[key] = texts[key]
+            else:
+                wanted[key] = blob
+        contents = _batch_blobs(self.top, sorted(set(wanted.values())))
+        for key, blob in wanted.items():
+            self._texts[key] = _text(contents.get(blob))
+
     def committed_text(self, key: str) -> str | None:
         """The note's text in HEAD, or None (not committed, or not UTF-8 text)."""
         if key not in self._texts:
             name = _relative(self.settings.root / key, self.top)
-            data = None if name is None else _blob(self.top, f"HEAD:{name}")
-            try:
-                self._texts[key] = None if data is None else data.decode("utf-8")
-            except UnicodeDecodeError:
-                self._texts[key] = None
+            self._texts[key] = None if name is None else _text(_blob(self.top, f"HEAD:{name}"))
         return self._texts[key]
 
     def seal_for(self, key: str) -> Seal | None:
@@ -168,6 +245,9 @@ class LayeredBaseline:
 
     seals: Baseline
     git: GitBaseline
+
+    def prefetch(self, texts: Mapping[str, str]) -> None:
+        self.git.prefetch(texts)
 
     def seal_for(self, key: str) -> Seal | None:
         seal = self.seals.seal_for(key)

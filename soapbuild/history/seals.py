@@ -78,6 +78,9 @@ def _seal(value: object) -> Seal:
 class Baseline(Protocol):
     """Where the locked version of a note comes from (a seal file, or git)."""
 
+    def prefetch(self, texts: Mapping[str, str]) -> None:
+        """Load whatever :meth:`seal_for` will need for these notes (key -> text now)."""
+
     def seal_for(self, key: str) -> Seal | None: ...
 
 
@@ -143,6 +146,9 @@ class SealStore:
             raise SealError(f"{path}: cannot be read as a seal file ({error}); restore it "
                             "from version control") from None
         return cls(path, seals)
+
+    def prefetch(self, texts: Mapping[str, str]) -> None:
+        """Nothing to load: the seal file is read whole by :meth:`load`."""
 
     def seal_for(self, key: str) -> Seal | None:
         return self.seals.get(key)

@@ -12,20 +12,21 @@ from datetime import UTC
 
 from soapbuild.model.findings import Hit
 from soapbuild.model.note import Moment
-from soapbuild.model.schedule import ScheduledSession, missing_sessions
+from soapbuild.model.schedule import ScheduledSession
 from soapbuild.rules.context import Context
 from soapbuild.rules.deadlines import deadline
-from soapbuild.rules.sessions import SessionRecord
 
 
-def check(scheduled: Sequence[ScheduledSession], sessions: Sequence[SessionRecord],
+def check(unmatched: Sequence[ScheduledSession],
           context: Context) -> list[tuple[ScheduledSession, Hit]]:
-    """A hit per scheduled session that no note covers (to be placed at its schedule line)."""
-    noted = [(s.client, s.session_date) for s in sessions
-             if s.client is not None and s.session_date is not None]
+    """A hit per scheduled session that no note covers (to be placed at its schedule line).
+
+    ``unmatched`` is :attr:`soapbuild.checker.CheckRun.unmatched`, matched once
+    for the rules and the report alike.
+    """
     hits = []
     zone = context.settings.timezone
-    for session in missing_sessions(scheduled, noted):
+    for session in unmatched:
         start = session.start.astimezone(zone)
         moment = Moment(start.replace(tzinfo=None), False, f"{start:%Y-%m-%d %H:%M}")
         due = deadline(moment, None, context.settings).astimezone(UTC)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from soapbuild.model.findings import Finding
 from soapbuild.model.note import Note
+from soapbuild.model.schedule import ScheduledSession, missing_sessions
 from soapbuild.rules.context import Context
 from soapbuild.rules.deadlines import deadline, session_start
 from soapbuild.rules.minutes import billing_status, session_minutes
@@ -87,3 +88,11 @@ def _timeliness(start: datetime | None, due: datetime | None, submitted: datetim
 
 def _hours(delta: timedelta) -> float:
     return round(delta.total_seconds() / 3600, 2)
+
+
+def unmatched_sessions(scheduled: Sequence[ScheduledSession],
+                       sessions: Sequence[SessionRecord]) -> tuple[ScheduledSession, ...]:
+    """The scheduled sessions that no note's session covers (see :func:`missing_sessions`)."""
+    noted = [(s.client, s.session_date) for s in sessions
+             if s.client is not None and s.session_date is not None]
+    return tuple(missing_sessions(scheduled, noted))

@@ -1,0 +1,78 @@
+"""``soapbuild build``: check the notes, then render the record and the report into ``output/``.
+
+The steps, in order: the key of everything the build reads (nothing to do when
+the last build had the same key), the check, the report, the pages. ``watch``
+runs :func:`build_once` for each rebuild.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from soapbuild.commands.check import run_checks
+from soapbuild.commands.common import run_now, workspace_settings
+from soapbuild.commands.report import compliance_report
+from soapbuild.console import Progress, UsageProblem, show
+
+if TYPE_CHECKING:
+    from soapbuild.render import BuildResult
+
+
+def build_once(directory: Path, pdf: bool, now_text: str | None) -> BuildResult:
+    """One build, as ``soapbuild build`` makes it; settings and "now" are read here, once.
+
+    Raises :class:`UsageProblem` when the build cannot be made (the output is then
+    as it was).
+    """
+    from soapbuild import render
+
+    settings = workspace_settings(directory)
+    now = run_now(now_text, settings)
+    now_key = now.isoformat() if now_text else f"clock {time.time_ns()}"
+    try:
+        render.check_folders(settings)
+    except render.BuildError as error:
+        raise UsageProblem(str(error)) from None
+    with render.lock(settings):
+        key = render.build_key(settings, now_key, pdf)
+        done = render.up_to_date(settings, key)
+        if done is not None:
+            return done
+        with Progress() as progress:
+            progress.phase("checking notes")
+            run = run_checks(directory, settings, now)
+            report = compliance_report(run, now)
+            progress.phase("rendering")
+            try:
+                return render.render_site(settings, run, report, now, pdf=pdf, key=key,
+                                          progress=progress.step)
+            except render.BuildError as error:
+                raise UsageProblem(f"{error}; the previous output is unchanged") from None
+
+
+def echo_build(result: BuildResult, seconds: float) -> None:
+    """What a build did, in two lines."""
+    summary = result.summary
+    where = show(result.folder.resolve())
+    if result.up_to_date:
+        click.echo(f"{where}/ is up to date: {result.files} files, nothing rendered "
+                   f"({seconds:.2f} s).")
+    else:
+        click.echo(f"{where}/: rendered {len(result.made)} of {result.files} files"
+                   + (f", removed {len(result.removed)}" if result.removed else "")
+                   + f" ({seconds:.2f} s).")
+    if summary:
+        click.echo(f"{summary.get('notes', 0)} notes of {summary.get('clients', 0)} clients: "
+                   f"{summary.get('errors', 0)} errors, {summary.get('warnings', 0)} warnings; "
+                   f"open {where}/index.html or {where}/report.html.")
+
+
+def build(directory: Path, pdf: bool, now_text: str | None) -> int:
+    """Exit 0 whatever the notes hold (the report shows it); problems raise UsageProblem."""
+    started = time.perf_counter()
+    echo_build(build_once(directory, pdf, now_text), time.perf_counter() - started)
+    return 0

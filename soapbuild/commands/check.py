@@ -1,0 +1,116 @@
+"""``soapbuild check``: discover → parse → check, and print the findings.
+
+:func:`run_checks` is the check step that ``build`` and ``report`` share: it
+loads what the rules need from outside the notes (the vocabulary, the schedule,
+the lock baselines from the seal file or git) once, then runs the checker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from soapbuild.checker import CheckRun
+from soapbuild.console import UsageProblem, colour_on, show
+from soapbuild.settings import Settings
+
+if TYPE_CHECKING:
+    from soapbuild.model.schedule import Schedule
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """What ``check`` was asked for, besides the workspace."""
+
+    paths: tuple[Path, ...] = ()
+    staged: bool = False
+    output_format: str = "text"
+    strict: bool = False
+    output: Path | None = None
+
+
+def run_checks(directory: Path, settings: Settings, now: datetime,
+               paths: Sequence[Path] = (), staged: bool = False) -> CheckRun:
+    """Check the notes under ``paths`` (default: the notes folder) and record the seals of
+    newly locked notes.
+
+    With ``staged``, check the staged content of the staged notes (under ``paths``
+    when given). In a git repository the lock baseline is git plus the seals
+    already recorded, and no seals are written (see :mod:`soapbuild.history.seals`).
+    """
+    from soapbuild.checker import check_files, check_paths
+    from soapbuild.discover import PathError
+    from soapbuild.history import git
+    from soapbuild.history.seals import SealError, SealStore
+    from soapbuild.rules.context import Context
+    from soapbuild.rules.lexicon import VocabularyError
+    from soapbuild.rules.registry import vocabulary_codes
+
+    try:
+        context = Context.for_settings(settings, now, vocabulary_codes())
+    except VocabularyError as error:
+        raise UsageProblem(str(error)) from None
+    targets = [directory / p for p in paths] or [settings.notes_path]
+    top = git.toplevel(settings.root)
+    if staged and top is None:
+        raise UsageProblem(f"--staged: {show(settings.root.resolve())} is not in a git "
+                           "repository, so nothing is staged; run 'soapbuild check' without "
+                           "--staged")
+    if not paths and not staged and not settings.notes_path.is_dir():
+        raise UsageProblem(f"no notes folder at {settings.notes_path} "
+                           "(set notes_dir in soapbuild.toml or name the notes to check)")
+    try:
+        # Missing sessions are judged on the whole folder only.
+        schedule = _schedule(settings, now) if not paths and not staged else None
+        seals = SealStore.load(settings.root)
+        if top is None:
+            run = check_paths(targets, context.with_baseline(seals), base=directory,
+                              schedule=schedule)
+            seals.record(run.seal_updates)
+            seals.save()
+            return run
+        baseline = git.LayeredBaseline(seals, git.GitBaseline(top, settings, context.now))
+        in_git = context.with_baseline(baseline)
+        if staged:
+            files = git.staged_notes(top, settings.notes_path, [directory / p for p in paths])
+            return check_files(files, in_git, base=directory, reader=git.staged_reader(top))
+        return check_paths(targets, in_git, base=directory, schedule=schedule)
+    except (PathError, SealError, git.GitError) as error:
+        raise UsageProblem(str(error)) from None
+
+
+def _schedule(settings: Settings, now: datetime) -> Schedule | None:
+    """The workspace's schedule, loaded once for the rules and the report (None without one).
+
+    The schedule module is imported only when there is a schedule: a git hook
+    checking a few notes should not pay for it.
+    """
+    if settings.schedule_path is None:
+        return None
+    from soapbuild.model.schedule import Schedule, ScheduleError
+
+    try:
+        return Schedule.load(settings.schedule_path, settings.timezone, now)
+    except ScheduleError as error:
+        raise UsageProblem(str(error)) from None
+
+
+def check(directory: Path, settings: Settings, now: datetime, options: CheckOptions) -> int:
+    """Print the findings; the exit code is 1 when a finding fails the check."""
+    from soapbuild.formatters import FORMATTERS
+    from soapbuild.model.findings import Severity
+
+    run = run_checks(directory, settings, now, options.paths, options.staged)
+    tty = options.output is None and colour_on()
+    report = FORMATTERS[options.output_format](run, tty)
+    if options.output is not None:
+        options.output.write_text(report, "utf-8")
+    else:
+        click.echo(report, nl=False, color=tty)
+    failing = run.count(Severity.ERROR) + (run.count(Severity.WARNING) if options.strict else 0)
+    return 1 if failing else 0

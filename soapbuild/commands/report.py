@@ -1,0 +1,61 @@
+"""``soapbuild report``: the compliance report of a check run, on the terminal or as data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from soapbuild.checker import CheckRun
+from soapbuild.commands.check import run_checks
+from soapbuild.console import UsageProblem
+from soapbuild.report.aggregate import Report
+from soapbuild.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    since: date | None = None
+    until: date | None = None
+    clinician: str | None = None
+    output_format: str = "text"
+    output: Path | None = None
+
+
+def compliance_report(run: CheckRun, now: datetime, *, since: date | None = None,
+                      until: date | None = None, clinician: str | None = None) -> Report:
+    """The compliance report of a check run, with the schedule's sessions that have no note."""
+    from soapbuild.report.aggregate import build_report
+
+    return build_report(run.sessions, since=since, until=until, clinician=clinician,
+                        missing=run.unmatched, now=now)
+
+
+def report(directory: Path, settings: Settings, now: datetime, options: ReportOptions) -> int:
+    """Check the notes as 'check' does and write the report; exit 0 whatever it shows."""
+    from soapbuild.atomic import write_atomic
+    from soapbuild.report.formats import report_csv, report_json, report_table
+
+    if options.since is not None and options.until is not None and options.since > options.until:
+        raise UsageProblem(f"--since {options.since:%Y-%m-%d} is after "
+                           f"--until {options.until:%Y-%m-%d}")
+    run = run_checks(directory, settings, now)
+    built = compliance_report(run, now, since=options.since, until=options.until,
+                              clinician=options.clinician)
+    if options.output_format == "json":
+        text = json.dumps(report_json(built), indent=2, ensure_ascii=False) + "\n"
+    elif options.output_format == "csv":
+        text = report_csv(built)
+    else:
+        text = report_table(built)
+    if options.output is None:
+        click.echo(text, nl=False)
+        return 0
+    try:
+        write_atomic(options.output, text.encode("utf-8"))
+    except OSError as error:
+        raise UsageProblem(f"cannot write {options.output}: {error.strerror or error}") from None
+    return 0
