@@ -29,7 +29,8 @@ from soapbuild.report.formats import (
     report_json,
     report_table,
 )
-from soapbuild.rules.sessions import TIMELINESS, SessionRecord
+from soapbuild.rules.deadlines import TIMELINESS
+from soapbuild.rules.sessions import SessionRecord
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = "2026-11-28 12:00"

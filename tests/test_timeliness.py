@@ -19,8 +19,8 @@ from clean_note import Run, findings_of, note, workspace
 from click.testing import CliRunner
 
 from soapbuild.cli import main
-from soapbuild.model.timeparse import parse_moment
-from soapbuild.rules.deadlines import deadline, session_start
+from soapbuild.model.timeparse import parse_moment, resolve
+from soapbuild.rules.deadlines import deadline
 from soapbuild.settings import Settings
 
 NY = ZoneInfo("America/New_York")
@@ -88,7 +88,7 @@ def test_fall_back_session_gets_72_real_hours(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     moment = parse_moment("2026-10-30 22:00")
     assert moment is not None
-    start = session_start(moment, settings)
+    start = resolve(moment, settings.timezone)
     due = deadline(moment, "90837", settings)
     assert due.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=72)
     assert due.astimezone(NY).strftime("%Y-%m-%d %H:%M:%S %Z") == "2026-11-02 21:00:00 EST"
@@ -100,7 +100,7 @@ def test_spring_forward_session_gets_72_real_hours(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     moment = parse_moment("2026-03-06 22:00")
     assert moment is not None
-    start = session_start(moment, settings)
+    start = resolve(moment, settings.timezone)
     due = deadline(moment, "90837", settings)
     assert due.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=72)
     assert due.astimezone(NY).strftime("%Y-%m-%d %H:%M:%S %Z") == "2026-03-09 23:00:00 EDT"

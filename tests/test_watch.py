@@ -27,7 +27,8 @@ from test_build import NOW, REPO, copy_practice, note_pages
 
 from soapbuild.cli import watch
 from soapbuild.preview.server import PAGE_CSP, Epoch, PreviewServer, inject, local_host
-from soapbuild.preview.watcher import Inputs, Watcher, scratch
+from soapbuild.preview.watcher import Watcher
+from soapbuild.render.inputs import BuildInputs, scratch
 from soapbuild.settings import Settings
 
 NOTE = "notes/C-1042/2026-10-05.md"
@@ -210,7 +211,7 @@ def test_the_preview_keeps_the_pages_content_security_policy() -> None:
 
 def test_only_inputs_of_the_build_count_as_changes(tmp_path: Path) -> None:
     root = tmp_path.resolve()
-    inputs = Inputs(Settings(root=root, schedule="schedule.csv",
+    inputs = BuildInputs(Settings(root=root, schedule="schedule.csv",
                              source=root / "soapbuild.toml"))
     for path in ("notes/C-1/2026-11-20.md", "notes/new-folder", "templates/note.html",
                  "soapbuild.toml", "schedule.csv"):

@@ -8,12 +8,10 @@ in the browser wait on. The build itself is the caller's (the CLI's ``build``),
 so a rebuild is exactly ``soapbuild build``: incremental and atomic, and a
 failed one leaves the last good output in place.
 
-Watched: the notes folder, the templates folder, the settings file, the
-schedule and the vocabulary files. Never: ``output/`` and ``.soapbuild/``
-(the build writes there; watching them would rebuild forever, sphinx-autobuild
-#187), editor scratch files (``.swp``, ``~``, ``.#*``, Vim's ``4913``), and
-events that change nothing: a file opened or closed unwritten (the build reads
-every note, which would trigger the next build), a folder's time changing.
+Watched: what a build reads (:class:`soapbuild.render.inputs.BuildInputs`,
+the same definition the build key hashes). Ignored too: events that change
+nothing, a file opened or closed unwritten (the build reads every note, which
+would trigger the next build), a folder's time changing.
 """
 
 from __future__ import annotations
@@ -27,58 +25,12 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from soapbuild.render.inputs import BuildInputs
 from soapbuild.settings import Settings
 
 QUIET = 0.2  # seconds without a change before a rebuild starts
 POLL_INTERVAL = 0.5  # seconds between scans of --poll (MkDocs' value)
 CHANGES = frozenset({"created", "deleted", "modified", "moved"})
-SCRATCH_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", "~")
-
-
-def scratch(name: str) -> bool:
-    """An editor's temporary file, not a note: Vim's swap and write-test files,
-    Emacs' backups and lock links."""
-    return name.endswith(SCRATCH_SUFFIXES) or name.startswith(".#") or name == "4913"
-
-
-class Inputs:
-    """Which paths of a workspace a build reads, and so which changes matter."""
-
-    def __init__(self, settings: Settings) -> None:
-        root = settings.root.resolve()
-        self.root = root
-        self.trees = tuple(dict.fromkeys([(root / settings.notes_dir).resolve(),
-                                          (root / settings.templates_dir).resolve()]))
-        files = [*settings.vocabulary_extend, *([settings.schedule] if settings.schedule else [])]
-        self.files = frozenset({(root / name).resolve() for name in files}
-                               | ({settings.source.resolve()} if settings.source else set())
-                               | {root / "soapbuild.toml", root / "pyproject.toml"})
-        self.skipped = ((root / settings.output_dir).resolve(), root / ".soapbuild")
-
-    def folders(self) -> list[tuple[Path, bool]]:
-        """The folders to watch, each with whether to watch it recursively: the
-        trees that exist, and the folder of every single file (not recursively)."""
-        found: dict[Path, bool] = {}
-        for tree in self.trees:
-            if tree.is_dir():
-                found[tree] = True
-        for file in self.files:
-            if file.parent.is_dir():
-                found.setdefault(file.parent, False)
-        return list(found.items())
-
-    def matter(self, path: Path) -> bool:
-        """Whether a change to ``path`` can change the output."""
-        if scratch(path.name):
-            return False
-        path = Path(*path.parts)  # normalised, not resolved: a deleted file has no target
-        if any(path == skip or path.is_relative_to(skip) for skip in self.skipped):
-            return False
-        if path in self.files:
-            return True
-        return any(path.is_relative_to(tree) for tree in self.trees)
-
-
 class _Changes(FileSystemEventHandler):
     def __init__(self, watcher: Watcher) -> None:
         self.watcher = watcher
@@ -105,7 +57,7 @@ class Watcher:
     def __init__(self, settings: Settings, rebuild: Callable[[], bool],
                  on_change: Callable[[], object], on_error: Callable[[str], None], *,
                  poll: bool = False, quiet: float = QUIET) -> None:
-        self.inputs = Inputs(settings)
+        self.inputs = BuildInputs(settings)
         self.rebuild = rebuild
         self.on_change = on_change
         self.on_error = on_error

@@ -117,19 +117,19 @@ def build_key(settings: Settings, now_key: str, pdf: bool) -> str:
     a run judged at the clock's time, since findings depend on the time.
     """
     from soapbuild.discover import note_files
+    from soapbuild.render.inputs import BuildInputs
     from soapbuild.render.templates import Templates
 
+    inputs = BuildInputs(settings)
     parts: list[str] = [f"format {BUILD_FORMAT}", code_fingerprint(), repr(settings),
                         f"now {now_key}", f"pdf {pdf}"]
-    root = settings.root
-    for name in (*settings.vocabulary_extend, *([settings.schedule] if settings.schedule else [])):
-        parts.append(f"file {name} {_file_digest(root / name)}")
+    parts += [f"file {name} {_file_digest(path)}" for name, path in inputs.data_files]
     templates = Templates(settings)
     for name in sorted(templates.all_names()):
         parts.append(f"template {name} {templates.file_hash(name)}")
-    if settings.notes_path.is_dir():
-        for path in note_files([settings.notes_path]):
-            parts.append(f"note {path.relative_to(root).as_posix()} {_file_digest(path)}")
+    if inputs.notes.is_dir():
+        for path in note_files([inputs.notes]):
+            parts.append(f"note {path.relative_to(inputs.root).as_posix()} {_file_digest(path)}")
     return _digest(*parts)
 
 

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
-from soapbuild.rules.sessions import TIMELINESS, SessionRecord
+from soapbuild.rules.deadlines import TIMELINESS
+from soapbuild.rules.sessions import SessionRecord
 
 LOCKED_NOTE_CODE = "K001"
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from soapbuild.model.findings import Hit
 from soapbuild.model.note import Addendum, Moment, Note
+from soapbuild.model.timeparse import resolve
 from soapbuild.rules.context import Context
 
 
@@ -53,15 +54,16 @@ def _before(context: Context, first: Moment, second: Moment) -> bool:
     """Whether ``first`` is earlier; a date without a time compares by day only."""
     if first.date_only or second.date_only:
         return _day(context, first) < _day(context, second)
-    return context.aware(first) < context.aware(second)
+    return resolve(first, context.settings.timezone) < resolve(second, context.settings.timezone)
 
 
 def _after_now(context: Context, moment: Moment) -> bool:
     if moment.date_only:
         return moment.value.date() > context.now.astimezone(context.settings.timezone).date()
-    return context.aware(moment) > context.now
+    return resolve(moment, context.settings.timezone) > context.now
 
 
 def _day(context: Context, moment: Moment) -> date:
-    value: datetime = context.aware(moment).astimezone(context.settings.timezone)
+    zone = context.settings.timezone
+    value: datetime = resolve(moment, zone).astimezone(zone)
     return value.date()

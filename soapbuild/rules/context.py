@@ -7,8 +7,7 @@ from datetime import datetime
 
 from soapbuild.history.seals import Baseline
 from soapbuild.model.formats import DEFAULT_FORMAT, NoteFormat
-from soapbuild.model.note import Moment, Note
-from soapbuild.model.timeparse import resolve
+from soapbuild.model.note import Note
 from soapbuild.rules.lexicon import Lexicon, builtin_lexicon, load_lexicon
 from soapbuild.settings import Settings
 
@@ -37,10 +36,6 @@ class Context:
 
     def with_baseline(self, baseline: Baseline) -> Context:
         return replace(self, baseline=baseline)
-
-    def aware(self, moment: Moment) -> datetime:
-        """A note's date-time in the practice timezone when it has no offset."""
-        return resolve(moment, self.settings.timezone)
 
     def note_format(self, note: Note) -> NoteFormat:
         formats = self.settings.formats

@@ -1,27 +1,29 @@
-"""When a note is due: hours after the session, or business days for payers that count them.
+"""When a note is due, and whether it was on time: decided here once for rules and report.
 
 Hours are added on the UTC timeline, so a session before the November DST change
 still gets its 72 real hours. Business days end at midnight of the practice's
 local day: "within 2 business days" of a Friday session ends when Tuesday does.
+
+:func:`judge_timeliness` is the one place that compares a note's dates with its
+deadline and "now"; the timeliness rules (T001–T005) and the session rows of
+the report (:mod:`soapbuild.rules.sessions`) both read its verdict.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from soapbuild.model.note import Moment
+from soapbuild.model.note import Moment, Note
 from soapbuild.model.timeparse import resolve
 from soapbuild.settings import Settings
 
-
-def session_start(moment: Moment, settings: Settings) -> datetime:
-    """The session's start as an aware datetime (a date alone counts from 00:00)."""
-    return resolve(moment, settings.timezone)
+TIMELINESS = ("on_time", "late", "overdue", "due_soon", "draft", "n/a")
 
 
 def deadline(session: Moment, service_code: str | None, settings: Settings) -> datetime:
     """The last instant at which the note counts as on time."""
-    start = session_start(session, settings)
+    start = resolve(session, settings.timezone)
     override = settings.deadline_overrides.get(service_code or "")
     if override is not None:
         return _plus_hours(start, override)
@@ -43,3 +45,62 @@ def _plus_business_days(start: datetime, days: int, settings: Settings) -> datet
             days -= 1
     end_of_day = datetime.combine(local + timedelta(days=1), time(0), settings.timezone)
     return end_of_day - timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeliness:
+    """A note's dates against its deadline at "now".
+
+    ``state`` is one of :data:`TIMELINESS`. ``submitted_early`` and
+    ``submitted_future`` mark a submission before the session or in the future
+    (the state is then ``n/a``: it cannot be judged). ``over`` is how far past
+    the deadline the note was submitted (late) or still is (overdue); ``left``
+    how long a draft still has. ``unreadable_stamp`` marks a ``submitted``
+    field that is there but cannot be read: the note is then no draft either.
+    """
+
+    state: str
+    start: datetime | None = None
+    due: datetime | None = None
+    submitted: datetime | None = None
+    submitted_early: bool = False
+    submitted_future: bool = False
+    over: timedelta | None = None
+    left: timedelta | None = None
+    unreadable_stamp: bool = False
+
+    @property
+    def hours_late(self) -> float | None:
+        """Hours past the deadline, for the report (late and overdue notes only)."""
+        if self.over is None:
+            return None
+        return round(self.over.total_seconds() / 3600, 2)
+
+
+def judge_timeliness(note: Note, settings: Settings, now: datetime) -> Timeliness:
+    """Judged on the UTC timeline: aware datetimes sharing one zone compare and subtract
+    on the wall clock in Python, an hour off across a DST change."""
+    header = note.header
+    if header.session_date is None:
+        return Timeliness("n/a")
+    start = resolve(header.session_date, settings.timezone)
+    due = deadline(header.session_date, header.service_code, settings)
+    utc_start, utc_due, utc_now = (moment.astimezone(UTC) for moment in (start, due, now))
+    if header.submitted is not None:
+        submitted = resolve(header.submitted, settings.timezone)
+        stamp = submitted.astimezone(UTC)
+        if stamp < utc_start:
+            return Timeliness("n/a", start, due, submitted, submitted_early=True)
+        if stamp > utc_now:
+            return Timeliness("n/a", start, due, submitted, submitted_future=True)
+        if stamp > utc_due:
+            return Timeliness("late", start, due, submitted, over=stamp - utc_due)
+        return Timeliness("on_time", start, due, submitted)
+    unreadable = (header.field("submitted") is not None
+                  and "submitted" in {p.name for p in header.problems})
+    if utc_now > utc_due:
+        return Timeliness("overdue", start, due, over=utc_now - utc_due,
+                          unreadable_stamp=unreadable)
+    left = utc_due - utc_now
+    state = "due_soon" if left <= timedelta(hours=settings.due_soon_hours) else "draft"
+    return Timeliness(state, start, due, left=left, unreadable_stamp=unreadable)

@@ -2,23 +2,24 @@
 
 A session's timeliness is one of ``on_time``, ``late``, ``overdue``, ``due_soon``,
 ``draft`` or ``n/a`` (no readable session date), judged against the deadline
-(SPEC 4.3); whether it is billable comes from :func:`soapbuild.rules.minutes.billing_status`.
+(SPEC 4.3) by :func:`soapbuild.rules.deadlines.judge_timeliness`; whether it is
+billable comes from :func:`soapbuild.rules.minutes.billing_status`. The rules read
+the same two verdicts, so the report and the findings cannot disagree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from soapbuild.model.findings import Finding
 from soapbuild.model.note import Note
 from soapbuild.model.schedule import ScheduledSession, missing_sessions
+from soapbuild.model.timeparse import resolve
 from soapbuild.rules.context import Context
-from soapbuild.rules.deadlines import deadline, session_start
+from soapbuild.rules.deadlines import judge_timeliness
 from soapbuild.rules.minutes import billing_status, session_minutes
-
-TIMELINESS = ("on_time", "late", "overdue", "due_soon", "draft", "n/a")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,43 +52,17 @@ def session_record(path: str, note: Note | None, findings: Sequence[Finding],
         return SessionRecord(path, None, None, None, None, None, None, None, None, "n/a", None,
                              None, None, False, billing.reason, tuple(findings))
     header, settings = note.header, context.settings
-    start = due = submitted = None
-    if header.session_date is not None:
-        start = session_start(header.session_date, settings)
-        due = deadline(header.session_date, header.service_code, settings)
-    if header.submitted is not None:
-        submitted = context.aware(header.submitted)
-    timeliness, late = _timeliness(start, due, submitted, context.now,
-                                   timedelta(hours=settings.due_soon_hours))
+    timeliness = judge_timeliness(note, settings, context.now)
     return SessionRecord(
         path=path, key=note.key, client=header.client, clinician=header.clinician,
-        session_date=start, occurred=header.occurred, reason=header.reason,
-        submitted=submitted, deadline=due, timeliness=timeliness, hours_late=late,
-        service_code=header.service_code, minutes=session_minutes(note, settings).minutes,
+        session_date=timeliness.start, occurred=header.occurred, reason=header.reason,
+        submitted=(resolve(header.submitted, settings.timezone)
+                   if header.submitted is not None else None),
+        deadline=timeliness.due, timeliness=timeliness.state,
+        hours_late=timeliness.hours_late, service_code=header.service_code,
+        minutes=session_minutes(note, settings).minutes,
         billable=billing.billable, not_billable_because=billing.reason,
         findings=tuple(findings))
-
-
-def _timeliness(start: datetime | None, due: datetime | None, submitted: datetime | None,
-                now: datetime, soon: timedelta) -> tuple[str, float | None]:
-    """Judged on the UTC timeline; a submission before the session or in the future
-    (T001, T002) cannot be judged at all."""
-    if start is None or due is None:
-        return "n/a", None
-    due, now = due.astimezone(UTC), now.astimezone(UTC)
-    if submitted is not None:
-        submitted = submitted.astimezone(UTC)
-        if not start.astimezone(UTC) <= submitted <= now:
-            return "n/a", None
-        over = submitted - due
-        return ("late", _hours(over)) if over > timedelta(0) else ("on_time", None)
-    if now > due:
-        return "overdue", _hours(now - due)
-    return ("due_soon" if due - now <= soon else "draft"), None
-
-
-def _hours(delta: timedelta) -> float:
-    return round(delta.total_seconds() / 3600, 2)
 
 
 def unmatched_sessions(scheduled: Sequence[ScheduledSession],

@@ -1,58 +1,52 @@
-"""Submission times against the session and the deadline (codes T001–T005)."""
+"""Submission times against the session and the deadline (codes T001–T005).
+
+The comparison itself is :func:`soapbuild.rules.deadlines.judge_timeliness`,
+which the report's session rows read too; this module words its verdict.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from soapbuild.model.findings import Hit
 from soapbuild.model.note import Note, Span
 from soapbuild.rules.context import Context
-from soapbuild.rules.deadlines import deadline, session_start
+from soapbuild.rules.deadlines import judge_timeliness
 
 
 def check(note: Note, context: Context) -> Iterator[Hit]:
     header = note.header
     if header.session_date is None:
         return
-    settings = context.settings
-    # Everything on the UTC timeline: aware datetimes sharing one zone compare and
-    # subtract on the wall clock in Python, an hour off across a DST change.
-    start = _utc(session_start(header.session_date, settings))
-    due = _utc(deadline(header.session_date, header.service_code, settings))
-    now = _utc(context.now)
-    shown_due = _show(due.astimezone(settings.timezone))
+    verdict = judge_timeliness(note, context.settings, context.now)
+    assert verdict.due is not None
+    shown_due = _show(verdict.due.astimezone(context.settings.timezone))
     if header.submitted is not None:
-        submitted = _utc(context.aware(header.submitted))
         where = _value_span(note, "submitted")
-        if submitted < start:
+        if verdict.submitted_early:
             yield Hit("T001", where,
                       f"Submitted {header.submitted.text}, before the session started "
                       f"({header.session_date.text}).",
                       "Check the date: 'submitted' is when the note was signed off.")
-        elif submitted > now:
+        elif verdict.submitted_future:
             yield Hit("T002", where, f"Submitted {header.submitted.text}, which is in the future.",
                       "Check the date: 'submitted' is when the note was signed off.")
-        elif submitted > due:
+        elif verdict.state == "late" and verdict.over is not None:
             yield Hit("T003", where,
-                      f"Submitted {_duration(submitted - due)} after the deadline ({shown_due}).",
+                      f"Submitted {_duration(verdict.over)} after the deadline ({shown_due}).",
                       "A late note cannot be made on time; it is counted in the report.")
         return
-    if note.header.field("submitted") is not None and "submitted" in {
-            p.name for p in header.problems}:
+    if verdict.unreadable_stamp:
         return  # 'submitted' is there but unreadable (F002): not a draft
     where = _value_span(note, "session_date")
-    if now > due:
+    if verdict.state == "overdue" and verdict.over is not None:
         yield Hit("T004", where,
-                  f"The note is still a draft {_duration(now - due)} after its deadline "
+                  f"The note is still a draft {_duration(verdict.over)} after its deadline "
                   f"({shown_due}).", "Finish the note and run 'soapbuild submit' on it.")
-    elif due - now <= timedelta(hours=settings.due_soon_hours):
-        yield Hit("T005", where, f"The note is due in {_duration(due - now)} ({shown_due}).",
+    elif verdict.state == "due_soon" and verdict.left is not None:
+        yield Hit("T005", where, f"The note is due in {_duration(verdict.left)} ({shown_due}).",
                   "Finish the note and run 'soapbuild submit' on it.")
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
 
 
 def _value_span(note: Note, name: str) -> Span:
