@@ -51,6 +51,7 @@ class Settings:
     vocabulary_extend: tuple[str, ...] = ()
     vocabulary_remove: tuple[str, ...] = ()
     copied_threshold: float = 0.9
+    allow_outside: tuple[str, ...] = ()
     service_codes: Mapping[str, ServiceCode] = field(default_factory=builtin_service_codes)
 
     @property
@@ -137,6 +138,7 @@ OPTIONS: dict[str, tuple[str, Check]] = {
     "output_dir": ("output_dir", _folder),
     "templates_dir": ("templates_dir", _folder),
     "schedule": ("schedule", _folder),
+    "allow_outside": ("allow_outside", _strings),
 }
 TABLES = {"deadline_overrides", "formats", "rules", "vocabulary", "copied", "service_codes"}
 
@@ -221,7 +223,63 @@ def _validate(root: Path, path: Path, data: dict[str, Any],
             raise SettingsError(_unknown(f"copied.{key}", ["copied.threshold"]))
     if "threshold" in copied:
         values["copied_threshold"] = _fraction("copied.threshold", copied["threshold"])
-    return Settings(root=root, source=path, **values)
+    settings = Settings(root=root, source=path, **values)
+    _check_paths(settings)
+    return settings
+
+
+# --- where paths may point (SPEC 7: nothing read or written outside the workspace) --------
+
+STATE_DIR = ".soapbuild"
+
+
+def _inside(root: Path, name: str) -> Path | None:
+    """``name`` resolved against the workspace root, or None when it leaves the root."""
+    target = (root / name).resolve()
+    return target if target.is_relative_to(root) else None
+
+
+def _check_paths(settings: Settings) -> None:
+    """Folders and files named in the settings stay inside the workspace; the output
+    folder never overlaps what soapbuild reads or keeps.
+
+    ``build`` replaces the output folder's files wholesale, so an output folder that
+    holds the notes (or sits inside them), the templates, soapbuild's own state or
+    the workspace itself would delete them. A schedule or vocabulary file outside
+    the workspace is read only when ``allow_outside`` names it, so that a settings
+    file cannot make soapbuild read (and print parts of) ``~/.netrc`` or
+    ``/proc/self/environ``.
+    """
+    root = settings.root.resolve()
+    folders: dict[str, Path] = {}
+    for key in ("notes_dir", "output_dir", "templates_dir"):
+        name = getattr(settings, key)
+        folder = _inside(root, name)
+        if folder is None:
+            raise SettingsError(f"'{key}' = {name!r} must name a folder inside the workspace "
+                                f"({settings.root})")
+        folders[key] = folder
+    output = folders["output_dir"]
+    if root.is_relative_to(output):
+        raise SettingsError(f"'output_dir' = {settings.output_dir!r} must name a folder inside "
+                            "the workspace, not the workspace itself: a build replaces the "
+                            "output folder's files (for example \"output\")")
+    overlapping = {"'notes_dir'": folders["notes_dir"],
+                   "'templates_dir'": folders["templates_dir"],
+                   f"soapbuild's own folder {STATE_DIR}/": root / STATE_DIR}
+    for what, folder in overlapping.items():
+        if output.is_relative_to(folder) or folder.is_relative_to(output):
+            raise SettingsError(f"'output_dir' = {settings.output_dir!r} overlaps {what}: a build "
+                                "replaces the output folder's files, so it must be a folder "
+                                "of its own (for example \"output\")")
+    allowed = {(root / name).resolve() for name in settings.allow_outside}
+    named = [("schedule", settings.schedule)] if settings.schedule else []
+    named += [("vocabulary.extend", name) for name in settings.vocabulary_extend]
+    for key, name in named:
+        if _inside(root, name) is None and (root / name).resolve() not in allowed:
+            raise SettingsError(f"'{key}' = {name!r} is outside the workspace ({settings.root}); "
+                                "soapbuild reads files outside it only when 'allow_outside' "
+                                "lists them")
 
 
 def _formats(table: dict[str, Any]) -> dict[str, NoteFormat]:

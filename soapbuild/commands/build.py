@@ -33,10 +33,6 @@ def build_once(directory: Path, pdf: bool, now_text: str | None) -> BuildResult:
     settings = workspace_settings(directory)
     now = run_now(now_text, settings)
     now_key = now.isoformat() if now_text else f"clock {time.time_ns()}"
-    try:
-        render.check_folders(settings)
-    except render.BuildError as error:
-        raise UsageProblem(str(error)) from None
     with render.lock(settings):
         key = render.build_key(settings, now_key, pdf)
         done = render.up_to_date(settings, key)

@@ -224,9 +224,12 @@ def _header(path: Path, line: int, row: list[str]) -> dict[str, int]:
         columns.setdefault(name.strip().lower(), index)
     absent = [name for name in _REQUIRED if name not in columns]
     if absent:
-        found = ", ".join(repr(name.strip()) for name in row)
+        # The row is not echoed: a settings file naming the wrong file must not
+        # make soapbuild print what that file holds (a secret, say).
+        cells = f"{len(row)} cell" + ("" if len(row) == 1 else "s")
         raise ScheduleError(path, line, f"the header names no {' or '.join(map(repr, absent))} "
-                            f"column (found {found}); expected client,clinician,session_date")
+                            f"column (its first row has {cells}); expected a header row "
+                            "client,clinician,session_date")
     return columns
 
 
