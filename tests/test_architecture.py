@@ -1,0 +1,90 @@
+"""The shape of the package (STYLE.md): one pipeline, each step in its folder, data flowing
+one way, and a check path light enough for a git hook.
+
+Imports are read from the source with ``ast`` (lazy imports inside functions
+included), so a step that reaches back up the pipeline fails here the day it
+is written.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "soapbuild"
+
+#: What each step may not import: nothing later in the pipeline, nothing of the edges.
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "model": ("soapbuild.rules", "soapbuild.checker", "soapbuild.render", "soapbuild.report",
+              "soapbuild.history", "soapbuild.preview", "soapbuild.commands",
+              "soapbuild.formatters", "soapbuild.cli", "soapbuild.console", "subprocess"),
+    "rules": ("soapbuild.checker", "soapbuild.render", "soapbuild.report", "soapbuild.preview",
+              "soapbuild.commands", "soapbuild.formatters", "soapbuild.cli", "soapbuild.console",
+              "soapbuild.history.git", "soapbuild.history.hook", "subprocess"),
+    "history": ("soapbuild.render", "soapbuild.report", "soapbuild.preview",
+                "soapbuild.commands", "soapbuild.formatters", "soapbuild.cli"),
+    "report": ("soapbuild.render", "soapbuild.preview", "soapbuild.commands", "soapbuild.cli",
+               "soapbuild.history", "subprocess"),
+    "render": ("soapbuild.preview", "soapbuild.commands", "soapbuild.cli", "subprocess"),
+    "preview": ("soapbuild.commands", "soapbuild.cli"),
+    "formatters": ("soapbuild.render", "soapbuild.report", "soapbuild.commands", "soapbuild.cli"),
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module ``path`` imports, at the top or inside a function."""
+    tree = ast.parse(path.read_text("utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("step", sorted(FORBIDDEN))
+def test_no_step_imports_a_later_one(step: str) -> None:
+    wrong = []
+    for path in sorted((PACKAGE / step).rglob("*.py")):
+        for name in sorted(imports_of(path)):
+            if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN[step]):
+                wrong.append(f"{path.relative_to(REPO)} imports {name}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_cli_only_declares_options() -> None:
+    lines = (PACKAGE / "cli.py").read_text("utf-8").count("\n")
+    assert lines < 300, f"cli.py has {lines} lines: the work belongs in soapbuild/commands/"
+
+
+def test_every_command_has_its_module() -> None:
+    from soapbuild.cli import main
+
+    modules = {path.stem for path in (PACKAGE / "commands").glob("*.py")}
+    for name in main.commands:
+        expected = {"new": "init", "explain": "rules"}.get(name, name)
+        assert expected in modules, f"soapbuild {name} has no soapbuild/commands/{expected}.py"
+
+
+def test_check_imports_neither_the_renderer_nor_the_schedule_reader(tmp_path: Path) -> None:
+    """What a git hook pays for: ``check`` never loads Jinja2, WeasyPrint, icalendar or
+    watchdog (measured on the real command, run in this interpreter)."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "soapbuild.toml").write_text('schedule = "s.csv"\n', "utf-8")
+    (tmp_path / "s.csv").write_text("client,clinician,session_date\n", "utf-8")
+    code = ("import sys\nfrom soapbuild.cli import main\n"
+            "try:\n    main(['-C', sys.argv[1], 'check'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('jinja2', 'weasyprint', 'icalendar', 'watchdog') "
+            "if m in sys.modules]\nprint('heavy: ' + ','.join(heavy))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Checked 0 notes" in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1] == "heavy:", done.stdout
