@@ -1,16 +1,21 @@
 """Workspace settings from ``soapbuild.toml`` or ``[tool.soapbuild]`` in ``pyproject.toml``.
 
-Every key is declared once in :data:`OPTIONS` with its type, so that a typo or a
-wrong type is an error naming the key before any work starts (exit 2), the way
-MkDocs validates ``mkdocs.yml``.
+:class:`Settings` holds each setting's type and default; the keys that fill it
+are declared in :data:`soapbuild.settings_table.OPTIONS`. Everything here is made
+from that table: reading and validating a file (an unknown or wrong key is an
+error naming it and the closest valid key, before any work starts: exit 2), the
+commented file ``soapbuild init`` writes (:func:`commented_file`) and each key's
+value in force with where it came from (:func:`in_force`).
 """
 
 from __future__ import annotations
 
-import difflib
+import json
 import os
+import re
+import textwrap
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -19,18 +24,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from soapbuild.model.findings import Severity
 from soapbuild.model.formats import NoteFormat, builtin_formats
-from soapbuild.model.service_codes import ServiceCode, builtin_service_codes, read_service_codes
+from soapbuild.model.service_codes import ServiceCode, builtin_service_codes
+from soapbuild.settings_table import (
+    ENTRIES,
+    NAMES,
+    OPTIONS,
+    Init,
+    Option,
+    SettingsError,
+    close_match,
+)
+
+__all__ = ["OPTIONS", "SETTINGS_FILE", "InForce", "Settings", "SettingsError", "commented_file",
+           "find_settings", "in_force", "load_settings", "read_table"]
 
 SETTINGS_FILE = "soapbuild.toml"
 
 
-class SettingsError(Exception):
-    """A settings file that cannot be used; the message names the file and the key."""
-
-
 @dataclass(frozen=True)
 class Settings:
-    """The resolved settings of one workspace. Defaults are what a practice gets with no file."""
+    """The resolved settings of one workspace. Defaults are what a practice gets with no file.
+
+    Every field but ``root``, ``source``, ``timezone`` (made from ``timezone_name``)
+    and ``from_file`` is filled by the keys of :data:`OPTIONS` that name it.
+    """
 
     root: Path
     source: Path | None = None
@@ -44,15 +61,17 @@ class Settings:
     output_dir: str = "output"
     templates_dir: str = "templates"
     schedule: str | None = None
+    allow_outside: tuple[str, ...] = ()
     deadline_overrides: Mapping[str, float] = field(default_factory=dict)
     formats: Mapping[str, NoteFormat] = field(default_factory=builtin_formats)
     rules_ignore: frozenset[str] = frozenset()
     rules_severity: Mapping[str, Severity] = field(default_factory=dict)
     vocabulary_extend: tuple[str, ...] = ()
     vocabulary_remove: tuple[str, ...] = ()
-    copied_threshold: float = 0.9
-    allow_outside: tuple[str, ...] = ()
     service_codes: Mapping[str, ServiceCode] = field(default_factory=builtin_service_codes)
+    copied_threshold: float = 0.9
+    # The keys the file set, spelled as :func:`in_force` lists them ("formats.girp.sections").
+    from_file: frozenset[str] = frozenset()
 
     @property
     def notes_path(self) -> Path:
@@ -79,68 +98,6 @@ def system_timezone() -> tzinfo:
             except (ZoneInfoNotFoundError, ValueError):
                 continue
     return ZoneInfo("UTC")
-
-
-# --- validation -----------------------------------------------------------------
-
-def _number(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise SettingsError(f"'{key}' must be a number of hours of 0 or more, not {value!r}")
-    return value
-
-
-def _whole(key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SettingsError(f"'{key}' must be a whole number of 1 or more, not {value!r}")
-    return value
-
-
-def _folder(key: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise SettingsError(f"'{key}' must be a folder name, not {value!r}")
-    return value
-
-
-def _strings(key: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise SettingsError(f"'{key}' must be a list of strings, not {value!r}")
-    return tuple(value)
-
-
-def _zone(key: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise SettingsError(f"'{key}' must be an IANA time zone name such as "
-                            f"\"America/New_York\", not {value!r}")
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SettingsError(f"'{key}' = {value!r} is not a known IANA time zone "
-                            "(for example \"America/New_York\" or \"Europe/Berlin\")") from None
-    return value
-
-
-def _fraction(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
-        raise SettingsError(f"'{key}' must be a number between 0 and 1, not {value!r}")
-    return float(value)
-
-
-Check = Callable[[str, Any], Any]
-
-# key -> (attribute on Settings, validator)
-OPTIONS: dict[str, tuple[str, Check]] = {
-    "timezone": ("timezone_name", _zone),
-    "deadline_hours": ("deadline_hours", _number),
-    "deadline_business_days": ("deadline_business_days", _whole),
-    "due_soon_hours": ("due_soon_hours", _number),
-    "edit_window_hours": ("edit_window_hours", _number),
-    "notes_dir": ("notes_dir", _folder),
-    "output_dir": ("output_dir", _folder),
-    "templates_dir": ("templates_dir", _folder),
-    "schedule": ("schedule", _folder),
-    "allow_outside": ("allow_outside", _strings),
-}
-TABLES = {"deadline_overrides", "formats", "rules", "vocabulary", "copied", "service_codes"}
 
 
 def find_settings(start: Path) -> tuple[Path, Path | None]:
@@ -184,48 +141,113 @@ def load_settings(start: Path, known_rules: frozenset[str]) -> Settings:
         data = data["tool"]["soapbuild"]
         where += " [tool.soapbuild]"
     try:
-        return _validate(root, path, data, known_rules)
+        if not isinstance(data, dict):
+            raise SettingsError(f"must be a table, not {data!r}")
+        settings = Settings(root=root, source=path, **read_table(data, known_rules))
+        _check_paths(settings)
     except SettingsError as error:
         raise SettingsError(f"{where}: {error}") from None
+    return settings
 
 
-def _validate(root: Path, path: Path, data: dict[str, Any],
-              known_rules: frozenset[str]) -> Settings:
+# --- reading a file through the table -------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """One key the file sets, checked: its option, its chosen name and its value."""
+
+    option: Option
+    name: str | None  # the chosen name, read (``formats.GIRP`` -> "girp")
+    value: Any
+
+
+def read_table(data: Mapping[str, Any], known_rules: frozenset[str]) -> dict[str, Any]:
+    """Check every key of ``data`` (a settings file's table) against :data:`OPTIONS`.
+
+    Returns the Settings fields the file sets, ``from_file`` among them; raises
+    :class:`SettingsError` naming the first key that is unknown or wrong.
+    """
+    given = list(_walk(data, (), (), known_rules))
+    keys = {g.option.key for g in given}
+    for option in OPTIONS:
+        clash = next((other for other in option.conflicts if other in keys), None)
+        if option.key in keys and clash is not None:
+            raise SettingsError(f"'{clash}' and '{option.key}' cannot both be set; choose one")
     values: dict[str, Any] = {}
-    for key, value in data.items():
-        if key in OPTIONS:
-            attribute, check = OPTIONS[key]
-            values[attribute] = check(key, value)
-        elif key not in TABLES:
-            raise SettingsError(_unknown(key, [*OPTIONS, *TABLES]))
-        elif not isinstance(value, dict):
-            raise SettingsError(f"'{key}' must be a table ([{key}]), not {value!r}")
-    if "deadline_hours" in data and "deadline_business_days" in data:
-        raise SettingsError("'deadline_hours' and 'deadline_business_days' cannot both be set; "
-                            "choose one")
+    parts: dict[tuple[str, str], dict[str, Any]] = {}  # (field, name) -> the entry's parts
+    named: dict[str, dict[str, Any]] = {}  # field -> name -> value
+    from_file: set[str] = set()
+    for item in given:
+        option = item.option
+        if item.name is None:
+            values[option.attribute] = item.value
+            from_file.add(option.key)
+        elif option.part is None:
+            named.setdefault(option.attribute, {})[item.name] = item.value
+            from_file.add(option.spelled(item.name))
+        else:
+            parts.setdefault((option.attribute, item.name), {})[option.part] = item.value
+            # The file's entry replaces a built-in one whole, so all its keys are the file's.
+            from_file.update(o.spelled(item.name) for o in OPTIONS
+                             if o.attribute == option.attribute)
+    for (attribute, name), entry in parts.items():
+        where = next(o for o in OPTIONS if o.attribute == attribute).spelled(name)
+        named.setdefault(attribute, {})[name] = ENTRIES[attribute](
+            where.rsplit(".", 1)[0], name, entry)
+    for attribute, entries in named.items():
+        values[attribute] = {**default(attribute), **entries}
     if "timezone_name" in values:
         values["timezone"] = ZoneInfo(values["timezone_name"])
-    values["deadline_overrides"] = {
-        str(code): _number(f"deadline_overrides.{code}", hours)
-        for code, hours in data.get("deadline_overrides", {}).items()}
-    values["formats"] = _formats(data.get("formats", {}))
-    try:
-        values["service_codes"] = {**builtin_service_codes(),
-                                   **read_service_codes(data.get("service_codes", {}),
-                                                        "service_codes")}
-    except ValueError as error:
-        raise SettingsError(str(error)) from None
-    values.update(_rules(data.get("rules", {}), known_rules))
-    values.update(_vocabulary(data.get("vocabulary", {})))
-    copied = data.get("copied", {})
-    for key in copied:
-        if key != "threshold":
-            raise SettingsError(_unknown(f"copied.{key}", ["copied.threshold"]))
-    if "threshold" in copied:
-        values["copied_threshold"] = _fraction("copied.threshold", copied["threshold"])
-    settings = Settings(root=root, source=path, **values)
-    _check_paths(settings)
-    return settings
+    values["from_file"] = frozenset(from_file)
+    return values
+
+
+def _walk(table: Mapping[str, Any], pattern: tuple[str, ...], written: tuple[str, ...],
+          rules: frozenset[str], name: str | None = None) -> Iterator[_Given]:
+    """The checked keys of one table of the file.
+
+    ``pattern`` is the table's place among the options (``("formats", "NAME")``),
+    ``written`` the same place as the file spells it (``("formats", "girp")``) and
+    ``name`` the chosen name read so far. No key of the table is a prefix of another
+    (a test holds it), so the next segment tells a key from a table of keys.
+    """
+    depth = len(pattern)
+    below = {o.segments[depth]: o for o in OPTIONS
+             if o.segments[:depth] == pattern and len(o.segments) > depth}
+    chosen = next((segment for segment in below if segment in NAMES), None)
+    for key, value in table.items():
+        spelled = ".".join((*written, key))
+        segment = key if key in below and key not in NAMES else chosen
+        if segment is None:
+            raise SettingsError(_unknown(spelled, [".".join((*written, s)) for s in below]))
+        here = NAMES[segment](spelled, key, rules) if segment in NAMES else name
+        option = below[segment]
+        if len(option.segments) == depth + 1:
+            yield _Given(option, here, option.check(spelled, value, rules))
+        elif not isinstance(value, dict):
+            raise SettingsError(f"'{spelled}' must be a table ([{spelled}]), not {value!r}")
+        else:
+            yield from _walk(value, (*pattern, segment), (*written, key), rules, here)
+    for segment, option in below.items():
+        if option.required and len(option.segments) == depth + 1 and segment not in table:
+            # A missing key fails its own check, whose message says what it must be.
+            option.check(".".join((*written, segment)), None, rules)
+
+
+def _unknown(key: str, known: list[str]) -> str:
+    """A did-you-mean among the keys beside this one, else a key elsewhere ending the same
+    way (``threshold`` at the top level is ``copied.threshold``)."""
+    close = close_match(key, known)
+    if close is None:
+        leaf = key.rsplit(".", 1)[-1]
+        close = next((o.key for o in OPTIONS if o.segments[-1] == leaf), None)
+    hint = f"; did you mean '{close}'?" if close else ""
+    return f"'{key}' is not a setting{hint}"
+
+
+def default(attribute: str) -> Any:
+    """What a Settings field holds when no file sets it."""
+    return getattr(Settings(root=Path(".")), attribute)
 
 
 # --- where paths may point (SPEC 7: nothing read or written outside the workspace) --------
@@ -282,65 +304,79 @@ def _check_paths(settings: Settings) -> None:
                                 "lists them")
 
 
-def _formats(table: dict[str, Any]) -> dict[str, NoteFormat]:
-    formats = builtin_formats()
-    for name, entry in table.items():
-        key = f"formats.{name}"
-        if not isinstance(entry, dict):
-            raise SettingsError(f"'{key}' must be a table with 'sections', not {entry!r}")
-        for inner in entry:
-            if inner != "sections":
-                raise SettingsError(_unknown(f"{key}.{inner}", [f"{key}.sections"]))
-        sections = _strings(f"{key}.sections", entry.get("sections"))
-        if not sections or len({s.lower() for s in sections}) != len(sections):
-            raise SettingsError(f"'{key}.sections' must name at least one section, each once")
-        formats[name.lower()] = NoteFormat(name.lower(), sections)
-    return formats
+# --- what is in force, and the file init writes ---------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class InForce:
+    """A key's value in force and where it came from: ``source`` None is the default."""
+
+    key: str
+    value: Any
+    source: Path | None
 
 
-def _rules(table: dict[str, Any], known_rules: frozenset[str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key == "ignore":
-            codes = _strings("rules.ignore", value)
-            for code in codes:
-                _known_code("rules.ignore", code, known_rules)
-            values["rules_ignore"] = frozenset(c.upper() for c in codes)
-        elif key == "severity":
-            if not isinstance(value, dict):
-                raise SettingsError(f"'rules.severity' must be a table, not {value!r}")
-            severities = {}
-            for code, level in value.items():
-                _known_code(f"rules.severity.{code}", code, known_rules)
-                try:
-                    severities[code.upper()] = Severity(level)
-                except ValueError:
-                    raise SettingsError(f"'rules.severity.{code}' must be \"error\", \"warning\" "
-                                        f"or \"info\", not {level!r}") from None
-            values["rules_severity"] = severities
+def in_force(settings: Settings) -> list[InForce]:
+    """Every key's value in force, in the order of :data:`OPTIONS`.
+
+    A key with a chosen name is listed once per name in force (the built-in formats
+    and service codes among them), spelled with the name: ``formats.soap.sections``.
+    """
+    found = []
+    for option in OPTIONS:
+        value = getattr(settings, option.attribute)
+        if option.chosen is None:
+            found.append(_in_force(settings, option.key, value))
+            continue
+        for name, entry in value.items():
+            shown = entry if option.part is None else getattr(entry, option.part)
+            found.append(_in_force(settings, option.spelled(name), shown))
+    return found
+
+
+def _in_force(settings: Settings, key: str, value: Any) -> InForce:
+    return InForce(key, value, settings.source if key in settings.from_file else None)
+
+
+def commented_file(active: Mapping[str, str] | None = None,
+                   notes: Mapping[str, str] | None = None) -> str:
+    """A ``soapbuild.toml`` documenting every key, each set or commented as the table says.
+
+    ``active`` sets keys to a TOML value other than their default (init's detected
+    time zone); ``notes`` adds a sentence under a key's paragraph. The text depends
+    on nothing else, so ``init`` writes the same bytes every time.
+    """
+    active, notes = active or {}, notes or {}
+    lines = ["# soapbuild settings. Every key is optional; an unknown key or a wrong type",
+             "# stops soapbuild with an error that names it.", ""]
+    header = ""
+    for option in sorted(OPTIONS, key=lambda o: "." in o.key):  # top-level keys first
+        *table, leaf = _toml_key(option.written)
+        doc = option.doc + (" " + notes[option.key] if option.key in notes else "")
+        lines += textwrap.wrap(doc, 78, initial_indent="# ", subsequent_indent="# ")
+        if table and ".".join(table) != header:
+            header = ".".join(table)
+            lines.append(f"# [{header}]")
+        if option.key in active:
+            lines.append(f"{leaf} = {active[option.key]}")
+        elif option.init is Init.ACTIVE:
+            lines.append(f"{leaf} = {_toml_value(default(option.attribute))}")
         else:
-            raise SettingsError(_unknown(f"rules.{key}", ["rules.ignore", "rules.severity"]))
-    return values
+            lines.append(f"# {leaf} = {option.example}")
+        lines.append("")
+    return "\n".join(lines)
 
 
-def _vocabulary(table: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in ("extend", "remove"):
-            raise SettingsError(_unknown(f"vocabulary.{key}",
-                                         ["vocabulary.extend", "vocabulary.remove"]))
-        values[f"vocabulary_{key}"] = _strings(f"vocabulary.{key}", value)
-    return values
+def _toml_key(key: str) -> list[str]:
+    """The segments of a dotted key, each quoted where TOML (or a reader) needs it."""
+    return [part if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", part)
+            else json.dumps(part) for part in key.split(".")]
 
 
-def _known_code(key: str, code: Any, known_rules: frozenset[str]) -> None:
-    if not isinstance(code, str) or code.upper() not in known_rules:
-        close = difflib.get_close_matches(str(code).upper(), sorted(known_rules), n=1)
-        hint = f"; did you mean {close[0]}?" if close else "; 'soapbuild rules' lists them"
-        raise SettingsError(f"'{key}': {code!r} is not a rule code{hint}")
-
-
-def _unknown(key: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"'{key}' is not a setting{hint}"
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    return "[" + ", ".join(_toml_value(v) for v in value) + "]"

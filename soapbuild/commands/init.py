@@ -27,7 +27,7 @@ from soapbuild.commands.common import run_now, workspace_settings
 from soapbuild.console import UsageProblem, show
 from soapbuild.discover import NOTE_SUFFIXES, display_path
 from soapbuild.model.formats import DEFAULT_FORMAT, NoteFormat
-from soapbuild.settings import SETTINGS_FILE, Settings, find_settings
+from soapbuild.settings import SETTINGS_FILE, Settings, commented_file, find_settings
 
 MAX_FOLDER_NAME = 100
 MAX_SAME_DAY = 999
@@ -194,37 +194,12 @@ def system_zone_name(environ: Mapping[str, str] = os.environ,
 
 
 def settings_text(zone: str | None) -> str:
-    """A commented ``soapbuild.toml`` holding the defaults a practice starts from."""
+    """A commented ``soapbuild.toml`` documenting every key, set to the defaults a practice
+    starts from; the time zone set when the machine's can be told."""
     if zone:
-        zone_lines = ["# Times written without a UTC offset are read in the practice's IANA zone.",
-                      f"timezone = {json.dumps(zone)}"]
-    else:
-        zone_lines = ["# Times written without a UTC offset are read in the practice's IANA zone.",
-                      "# soapbuild could not tell this machine's zone (or it is UTC): set yours,",
-                      "# or the machine's zone is used, which may differ between laptop and CI.",
-                      '# timezone = "America/New_York"']
-    return "\n".join([
-        "# soapbuild settings. Every key is optional; an unknown key or a wrong type",
-        "# stops soapbuild with an error that names it.",
-        "",
-        *zone_lines,
-        "",
-        "# A note is due this many hours after its session starts",
-        "# (payers that count business days: deadline_business_days = 2 instead).",
-        "deadline_hours = 72",
-        "",
-        "# A submitted note can be edited for this many hours; then it is locked and is",
-        "# corrected only by a dated addendum.",
-        "edit_window_hours = 24",
-        "",
-        "# Where the notes are, relative to this file.",
-        '# notes_dir = "notes"',
-        "",
-        "# Shorter deadlines for some service codes, e.g. crisis sessions:",
-        "# [deadline_overrides]",
-        '# "90839" = 24',
-        "",
-    ])
+        return commented_file(active={"timezone": json.dumps(zone)})
+    return commented_file(notes={"timezone": "soapbuild could not tell this machine's zone "
+                                             "(or it is UTC): set yours."})
 
 
 def has_own_settings(folder: Path) -> Path | None:

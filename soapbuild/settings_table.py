@@ -1,0 +1,299 @@
+"""The keys of ``soapbuild.toml``, each declared once.
+
+An entry of :data:`OPTIONS` names the key, the :class:`~soapbuild.settings.Settings`
+field it fills, the check its value must pass, a paragraph of documentation, an
+example, and how ``soapbuild init`` writes it. Reading a file, the did-you-mean
+for a mistyped key, the commented file of ``init`` and the list of values in
+force (all in :mod:`soapbuild.settings`) are made from this table, the way MkDocs
+declares ``mkdocs.yml`` in ``config_options``. Adding a setting is adding its field
+(type and default) to ``Settings`` and one entry here; a test holds the two together.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from soapbuild.model.findings import Severity
+from soapbuild.model.formats import NoteFormat
+from soapbuild.model.service_codes import ServiceCode
+
+
+class SettingsError(Exception):
+    """A settings file that cannot be used; the message names the file and the key."""
+
+
+# --- the checks a value passes ---------------------------------------------------------
+#
+# Each takes the key as the file spells it (for the message), the value read from
+# TOML and the known rule codes, and returns the value Settings holds.
+
+Check = Callable[[str, Any, frozenset[str]], Any]
+
+
+def _hours(key: str, value: Any, _rules: frozenset[str]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise SettingsError(f"'{key}' must be a number of hours of 0 or more, not {value!r}")
+    return value
+
+
+def _days(key: str, value: Any, _rules: frozenset[str]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError(f"'{key}' must be a whole number of 1 or more, not {value!r}")
+    return value
+
+
+def _fraction(key: str, value: Any, _rules: frozenset[str]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise SettingsError(f"'{key}' must be a number between 0 and 1, not {value!r}")
+    return float(value)
+
+
+def _folder(key: str, value: Any, _rules: frozenset[str]) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(f"'{key}' must be a folder name, not {value!r}")
+    return value
+
+
+def _file(key: str, value: Any, _rules: frozenset[str]) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(f"'{key}' must be a file name, not {value!r}")
+    return value
+
+
+def _text(key: str, value: Any, _rules: frozenset[str]) -> str:
+    if not isinstance(value, str):
+        raise SettingsError(f"'{key}' must be text in quotes, not {value!r}")
+    return value
+
+
+def _strings(key: str, value: Any, _rules: frozenset[str]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingsError(f"'{key}' must be a list of strings, not {value!r}")
+    return tuple(value)
+
+
+def _zone(key: str, value: Any, _rules: frozenset[str]) -> str:
+    if not isinstance(value, str):
+        raise SettingsError(f"'{key}' must be an IANA time zone name such as "
+                            f"\"America/New_York\", not {value!r}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"'{key}' = {value!r} is not a known IANA time zone "
+                            "(for example \"America/New_York\" or \"Europe/Berlin\")") from None
+    return value
+
+
+def _sections(key: str, value: Any, rules: frozenset[str]) -> tuple[str, ...]:
+    sections = _strings(key, value, rules)
+    if not sections or len({s.lower() for s in sections}) != len(sections):
+        raise SettingsError(f"'{key}' must name at least one section, each once")
+    return sections
+
+
+def close_match(word: str, known: list[str]) -> str | None:
+    """The known word closest to a mistyped one, if any is close."""
+    close = difflib.get_close_matches(word, known, n=1)
+    return close[0] if close else None
+
+
+def _rule_code(key: str, code: Any, rules: frozenset[str]) -> str:
+    if not isinstance(code, str) or code.upper() not in rules:
+        close = close_match(str(code).upper(), sorted(rules))
+        hint = f"; did you mean {close}?" if close else "; 'soapbuild rules' lists them"
+        raise SettingsError(f"'{key}': {code!r} is not a rule code{hint}")
+    return code.upper()
+
+
+def _rule_codes(key: str, value: Any, rules: frozenset[str]) -> frozenset[str]:
+    return frozenset(_rule_code(key, code, rules) for code in _strings(key, value, rules))
+
+
+def _severity(key: str, value: Any, _rules: frozenset[str]) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError:
+        raise SettingsError(f"'{key}' must be \"error\", \"warning\" or \"info\", "
+                            f"not {value!r}") from None
+
+
+def _minutes(key: str, value: Any, _rules: frozenset[str]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SettingsError(f"'{key}' must be a whole number of minutes")
+    return value
+
+
+def _most_minutes(key: str, value: Any, _rules: frozenset[str]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingsError(f"'{key}' must be a whole number of minutes of at least 'min'")
+    return value
+
+
+# --- names a practice chooses ----------------------------------------------------------
+#
+# A capitalised segment of a key (``formats.NAME.sections``) stands for a name
+# the practice picks; this is how each kind of name is read.
+
+def _as_written(_key: str, name: str, _rules: frozenset[str]) -> str:
+    return name
+
+
+def _lower(_key: str, name: str, _rules: frozenset[str]) -> str:
+    return name.lower()
+
+
+NAMES: dict[str, Callable[[str, str, frozenset[str]], str]] = {
+    "CODE": _as_written,  # a service code, e.g. "90839"
+    "NAME": _lower,  # a note format, e.g. girp
+    "RULE": _rule_code,  # a rule code, e.g. T003
+}
+
+
+def _note_format(_key: str, name: str, parts: dict[str, Any]) -> NoteFormat:
+    return NoteFormat(name, parts["sections"])
+
+
+def _service_code(key: str, code: str, parts: dict[str, Any]) -> ServiceCode:
+    minimum, maximum = parts["minimum"], parts.get("maximum")
+    if maximum is not None and maximum < minimum:
+        raise SettingsError(f"'{key}.max' must be a whole number of minutes of at least 'min'")
+    return ServiceCode(code, parts.get("description", ""), minimum, maximum)
+
+
+# A named entry made of several keys ([formats.NAME], [service_codes.CODE]) becomes one
+# object; this builds it from its checked keys (by the field each key fills).
+ENTRIES: dict[str, Callable[[str, str, dict[str, Any]], Any]] = {
+    "formats": _note_format,
+    "service_codes": _service_code,
+}
+
+
+# --- the table ----------------------------------------------------------------------------
+
+class Init(Enum):
+    """How ``soapbuild init`` writes a key into the new ``soapbuild.toml``."""
+
+    ACTIVE = "active"  # set, to its default: the values a practice should see and decide on
+    COMMENTED = "commented"  # commented out, with its example
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One key of ``soapbuild.toml``.
+
+    ``key`` is dotted as in the file; a capitalised segment is a name the practice
+    chooses (:data:`NAMES`), and then ``sample`` spells the key with an example
+    name. Inside a named entry of several keys, ``part`` is the field of the
+    entry's object (:data:`ENTRIES`) that the key fills. ``doc`` is one paragraph;
+    ``example`` a TOML value. A ``required`` key must be given whenever its table
+    is; ``conflicts`` lists keys that cannot be set beside this one.
+    """
+
+    key: str
+    attribute: str
+    check: Check
+    doc: str
+    example: str
+    init: Init = Init.COMMENTED
+    sample: str = ""
+    part: str | None = None
+    required: bool = False
+    conflicts: tuple[str, ...] = ()
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.key.split("."))
+
+    @property
+    def chosen(self) -> str | None:
+        """The segment that stands for a chosen name (``CODE``…), if the key has one."""
+        return next((s for s in self.segments if s in NAMES), None)
+
+    @property
+    def written(self) -> str:
+        """The key as the example in the file spells it."""
+        return self.sample or self.key
+
+    def spelled(self, name: str) -> str:
+        """The key with its chosen name filled in."""
+        return ".".join(name if s in NAMES else s for s in self.segments)
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("timezone", "timezone_name", _zone, example='"America/New_York"', doc=(
+        "The practice's IANA time zone. Times written without a UTC offset (in notes, "
+        "the schedule and --now) are read in it, and deadlines counted in days end at its "
+        "midnight. Unset, the machine's zone is used, which may differ between a laptop "
+        "and CI.")),
+    Option("deadline_hours", "deadline_hours", _hours, example="72", init=Init.ACTIVE, doc=(
+        "A note is due this many hours after its session starts, counted on the UTC "
+        "clock so that a daylight-saving change neither adds nor takes an hour.")),
+    Option("deadline_business_days", "deadline_business_days", _days, example="2",
+           conflicts=("deadline_hours",), doc=(
+               "For payers that count business days, instead of deadline_hours: a note is "
+               "due when the practice's day ends this many weekdays after the session (with "
+               "2, a Friday session is due by the end of Tuesday).")),
+    Option("due_soon_hours", "due_soon_hours", _hours, example="24", doc=(
+        "A draft whose deadline is less than this many hours away is due soon (T005).")),
+    Option("edit_window_hours", "edit_window_hours", _hours, example="24", init=Init.ACTIVE,
+           doc=("A submitted note can be edited for this many hours; then it is locked and "
+                "is corrected only by a dated addendum.")),
+    Option("notes_dir", "notes_dir", _folder, example='"notes"', doc=(
+        "Where the notes are, relative to the workspace (the folder of this file).")),
+    Option("output_dir", "output_dir", _folder, example='"output"', doc=(
+        "Where build writes the record and the report. A build replaces the files in "
+        "it, so it must be a folder of its own inside the workspace, apart from the notes "
+        "and the templates.")),
+    Option("templates_dir", "templates_dir", _folder, example='"templates"', doc=(
+        "A template here with the name of a built-in one is used in its place.")),
+    Option("schedule", "schedule", _file, example='"schedule.csv"', doc=(
+        "The sessions that should have notes: a .csv (client,clinician,session_date) or "
+        "an .ics export of the scheduling system. A scheduled session without a note is "
+        "reported (T006, T007).")),
+    Option("allow_outside", "allow_outside", _strings, example='["../shared/schedule.ics"]',
+           doc=("Files outside the workspace that schedule or vocabulary.extend may name; "
+                "soapbuild reads no other file outside it.")),
+    Option("deadline_overrides.CODE", "deadline_overrides", _hours, example="24",
+           sample="deadline_overrides.90839", doc=(
+               "Shorter (or longer) deadlines, in hours, for some service codes, in place "
+               "of deadline_hours or deadline_business_days; crisis sessions are often due "
+               "within 24 hours.")),
+    Option("formats.NAME.sections", "formats", _sections, part="sections", required=True,
+           example='["Goal", "Intervention", "Response", "Plan"]',
+           sample="formats.girp.sections", doc=(
+               "A note format besides the built-in soap, dap and birp: the sections its "
+               "notes hold, in order. A note picks it with 'format: girp' in its front "
+               "matter.")),
+    Option("rules.ignore", "rules_ignore", _rule_codes, example='["S005"]', doc=(
+        "Rules switched off in this workspace ('soapbuild rules' lists the codes). To "
+        "silence one finding, write <!-- soapbuild: ignore CODE --> on its line instead.")),
+    Option("rules.severity.RULE", "rules_severity", _severity, example='"error"',
+           sample="rules.severity.T003", doc=(
+               "A rule's severity in this workspace: \"error\", \"warning\" or \"info\". An "
+               "error makes check fail (exit 1).")),
+    Option("vocabulary.extend", "vocabulary_extend", _strings, example='["our-terms.toml"]',
+           doc=("More vocabulary files, in the format of soapbuild/data/vocabulary/, "
+                "relative to the workspace.")),
+    Option("vocabulary.remove", "vocabulary_remove", _strings, example='["always"]', doc=(
+        "Built-in vocabulary terms not to flag.")),
+    Option("service_codes.CODE.min", "service_codes", _minutes, part="minimum", required=True,
+           example="15", sample="service_codes.H0004.min", doc=(
+               "A time-based service code besides the built-in ones, or in place of one: "
+               "the fewest face-to-face minutes it supports (B002 when a session's time "
+               "does not fit).")),
+    Option("service_codes.CODE.max", "service_codes", _most_minutes, part="maximum",
+           example="60", sample="service_codes.H0004.max", doc=(
+               "The most minutes the code supports; without it, there is no upper limit.")),
+    Option("service_codes.CODE.description", "service_codes", _text, part="description",
+           example='"Behavioral health counseling, per 15 minutes"',
+           sample="service_codes.H0004.description", doc=(
+               "What the code is, for messages and the report.")),
+    Option("copied.threshold", "copied_threshold", _fraction, example="0.9", doc=(
+        "How alike (above 0, at most 1) a section must be to a section of another note "
+        "to count as copied (D001).")),
+)
