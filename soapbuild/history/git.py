@@ -20,7 +20,6 @@ from pathlib import Path
 
 from soapbuild.discover import NOTE_SUFFIXES
 from soapbuild.history.seals import Baseline, Seal, compare, locked_since, seal_text
-from soapbuild.model.findings import Hit
 from soapbuild.model.formats import NoteFormat
 from soapbuild.model.parse import ParseResult
 from soapbuild.settings import Settings
@@ -265,14 +264,13 @@ class LayeredBaseline:
 def staged_reader(top: Path) -> Callable[[Path, str, dict[str, NoteFormat], str | None],
                                          ParseResult]:
     """A note reader for :func:`soapbuild.checker.check_files` that reads the index."""
-    from soapbuild.model.parse import parse_note
+    from soapbuild.model.parse import parse_note, unreadable
 
     def read(file: Path, display: str, formats: dict[str, NoteFormat],
              key: str | None) -> ParseResult:
         data = staged_text(top, file)
         if data is None:
-            hit = Hit("R001", None, "The file cannot be read: it is not staged any more.")
-            return ParseResult(display, None, (hit,))
+            return unreadable(display, "it is not staged any more")
         return parse_note(data, display, formats, key)
 
     return read

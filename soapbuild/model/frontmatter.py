@@ -19,6 +19,9 @@ from soapbuild.model.findings import Hit
 from soapbuild.model.note import RawField, Span
 from soapbuild.model.source import SourceText
 
+#: The rule codes this module reports: front matter that cannot be read.
+CODES = frozenset({"R005", "R006", "R007", "R009", "R010"})
+
 try:  # libyaml is several times faster; the pure-Python loader is the fallback.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built

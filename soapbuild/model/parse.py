@@ -19,6 +19,9 @@ from soapbuild.model.header import type_header
 from soapbuild.model.note import Note, Span
 from soapbuild.model.source import SourceText
 
+#: The rule codes this module reports: files that cannot be read as a note.
+CODES = frozenset({"R001", "R002", "R003", "R004", "R008"})
+
 MAX_NOTE_BYTES = 1_000_000
 
 
@@ -39,10 +42,13 @@ def read_note(path: Path, display: str, formats: dict[str, NoteFormat],
         with path.open("rb") as handle:
             data = handle.read(MAX_NOTE_BYTES + 1)
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        hit = Hit("R001", None, f"The file cannot be read: {reason}.")
-        return ParseResult(display, None, (hit,))
+        return unreadable(display, error.strerror or type(error).__name__)
     return parse_note(data, display, formats, key)
+
+
+def unreadable(display: str, reason: str) -> ParseResult:
+    """A file that could not be read at all (R001); ``reason`` says why."""
+    return ParseResult(display, None, (Hit("R001", None, f"The file cannot be read: {reason}."),))
 
 
 def parse_note(data: bytes, display: str, formats: dict[str, NoteFormat],

@@ -15,6 +15,9 @@ from soapbuild.model.note import Addendum, Moment, Note
 from soapbuild.model.timeparse import resolve
 from soapbuild.rules.context import Context
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"A001", "A002", "A003", "A004", "A005", "A006"})
+
 
 def check(note: Note, context: Context) -> Iterator[Hit]:
     submitted = note.header.submitted

@@ -10,6 +10,9 @@ from soapbuild.model.service_codes import UNDER_PSYCHOTHERAPY_MINUTES, ServiceCo
 from soapbuild.rules.context import Context
 from soapbuild.rules.minutes import session_minutes
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"B001", "B002", "B003", "B004"})
+
 _DISAGREE_MINUTES = 5
 
 

@@ -14,6 +14,9 @@ from soapbuild.model.note import Note, Section, Span
 from soapbuild.rules.context import Context
 from soapbuild.rules.sections import is_empty
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"C001", "C002", "C003", "C004"})
+
 _RISK_ADDRESSED = re.compile(
     r"\b(?:SI|HI|SIB|NSSI|C-?SSRS|suicid\w*|homicid\w*|self[- ]?harm\w*|self[- ]injur\w*|"
     r"harm(?:ing)?\s+(?:to\s+)?(?:self|others|himself|herself|themselves|themself)|"

@@ -32,6 +32,9 @@ from soapbuild.model.note import Note, Span
 from soapbuild.model.timeparse import resolve
 from soapbuild.settings import Settings
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"D001"})
+
 SHINGLE_WORDS = 3
 MIN_WORDS = 15  # shorter sections ("Next session in one week.") are alike by nature
 SKETCH = 3  # smallest hashes kept, each a key

@@ -10,6 +10,9 @@ from soapbuild.model.header import FIELDS, KNOWN_FIELDS
 from soapbuild.model.note import Note, Span
 from soapbuild.rules.context import Context
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"F001", "F002", "F003", "F004", "F005", "F006"})
+
 _EXAMPLES = {
     "client": "client: C-1042",
     "clinician": "clinician: Jordan Rivera, LCSW",

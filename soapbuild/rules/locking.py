@@ -9,6 +9,9 @@ from soapbuild.model.findings import Hit
 from soapbuild.model.note import Note, Span
 from soapbuild.rules.context import Context
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"K001"})
+
 
 def check(note: Note, context: Context) -> Iterator[Hit]:
     key = note.key

@@ -16,6 +16,9 @@ from soapbuild.model.schedule import ScheduledSession
 from soapbuild.rules.context import Context
 from soapbuild.rules.deadlines import deadline
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"T006", "T007"})
+
 
 def check(unmatched: Sequence[ScheduledSession],
           context: Context) -> list[tuple[ScheduledSession, Hit]]:

@@ -15,6 +15,9 @@ from soapbuild.model.findings import Hit
 from soapbuild.model.note import Note, Quote, Span
 from soapbuild.rules.context import Context
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"Q001", "Q002", "Q003"})
+
 _SPEECH_WORDS = (r"said|says|stated|states|reported|reports|told\s+(?:this\s+)?(?:clinician|"
                  r"writer|therapist|counselor|me|us)|explained|explains|shared|shares|expressed|"
                  r"expresses|added|adds|remarked|commented|exclaimed|replied|responded|"

@@ -14,6 +14,9 @@ from soapbuild.model.findings import Finding, Hit
 from soapbuild.model.note import Note
 from soapbuild.rules.registry import all_rules
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"N001", "N002"})
+
 
 def apply(note: Note, findings: list[Finding]) -> tuple[list[Finding], list[Hit], int]:
     """Drop suppressed findings; return the rest, the N-code hits and how many were dropped."""

@@ -14,6 +14,9 @@ from soapbuild.model.note import Note, Span
 from soapbuild.rules.context import Context
 from soapbuild.rules.deadlines import judge_timeliness
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"T001", "T002", "T003", "T004", "T005"})
+
 
 def check(note: Note, context: Context) -> Iterator[Hit]:
     header = note.header

@@ -16,6 +16,9 @@ from soapbuild.rules.context import Context
 from soapbuild.rules.lexicon import Match, builtin_allowlist
 from soapbuild.rules.registry import all_rules
 
+#: The rule codes this module reports: the codes vocabulary entries carry (data/vocabulary/).
+CODES = frozenset({"J001", "J002", "J003", "J004", "J005", "J006", "J007", "U001", "H001", "H002"})
+
 
 def check(note: Note, context: Context) -> Iterator[Hit]:
     text = note.narrative
