@@ -1,14 +1,20 @@
-"""Every rule's documented examples, run through the real command line.
+"""Every rule's documented examples, run through the command line.
 
 The rule pages (``data/rules/*.toml``) carry notes the rule must flag and notes
 it must pass. As in proselint's ``tests/examples.py``, one parametrised test
 runs them all, so the documentation cannot drift from what soapbuild does, and
 a gate fails the suite when a rule ships without examples.
 
-Each example runs in a fresh workspace as a subprocess
-(``python -m soapbuild -C WORKSPACE check --format json …``), end to end: the
-settings file, discovery, reading bytes from disk, the rules and the JSON
-formatter are all exercised, exactly as a clinician's editor or git hook would.
+Each example runs in a fresh workspace through the command line
+(``soapbuild -C WORKSPACE check --format json …``): the settings file,
+discovery, reading bytes from disk, the rules and the JSON formatter are all
+exercised, exactly as a clinician's editor or git hook would. The command runs
+in this process through click's runner, which is what lets ~150 examples run in
+seconds; one example per rule family (:data:`END_TO_END`) also runs as a real
+``python -m soapbuild`` subprocess, and its report and exit code must be the
+same in both, so the in-process runs are held to the real command. In process,
+every hit is also traced to the module that made it, which must list its code
+(``CODES``).
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ import os
 import re
 import subprocess
 import sys
+import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +34,7 @@ import pytest
 from click.testing import CliRunner
 
 from soapbuild.cli import main
+from soapbuild.model.findings import Hit
 from soapbuild.model.formats import builtin_formats
 from soapbuild.model.parse import read_note
 from soapbuild.rules.registry import FAMILY_ORDER, Example, Rule, all_rules
@@ -44,11 +53,23 @@ FILLER = b"\n"
 KNOWN_BUGS: dict[str, str] = {}
 
 
-def _cases() -> Iterator[Any]:
+#: The examples that also run through the real ``python -m soapbuild``, one per rule
+#: family, chosen to cover every way an example sets up its workspace: bytes in
+#: another encoding, a settings file, a schedule (the whole folder checked), a note
+#: checked before it changed (a seal), an earlier note beside it.
+END_TO_END = ("R002-flagged-1", "F005-passes-1", "S001-flagged-1", "A001-flagged-1",
+              "T006-flagged-1", "B002-flagged-1", "K001-flagged-1", "D001-flagged-1",
+              "J001-flagged-1", "U001-flagged-1", "H001-flagged-1", "Q001-flagged-1",
+              "C001-flagged-1", "N001-flagged-1")
+
+
+def _cases(only: tuple[str, ...] | None = None) -> Iterator[Any]:
     for rule in RULES.values():
         for kind, examples in (("flagged", rule.flagged), ("passes", rule.passes)):
             for number, example in enumerate(examples, 1):
                 case_id = f"{rule.code}-{kind}-{number}"
+                if only is not None and case_id not in only:
+                    continue
                 marks = [pytest.mark.xfail(reason=KNOWN_BUGS[case_id], strict=True)
                          ] if case_id in KNOWN_BUGS else []
                 yield pytest.param(rule, kind, example, id=case_id, marks=marks)
@@ -73,23 +94,93 @@ def write_workspace(root: Path, example: Example) -> Path:
     return note
 
 
-def run_check(workspace: Path, example: Example) -> dict[str, Any]:
-    """Run ``soapbuild check`` on the example note in a subprocess; return its JSON report."""
-    command = [sys.executable, "-m", "soapbuild", "-C", str(workspace), "check",
-               "--format", "json", "--now", example.now or DEFAULT_NOW]
+@dataclass(frozen=True, slots=True)
+class Ran:
+    """What a run of the command line gave: exit code, standard output and error."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def check_arguments(workspace: Path, example: Example) -> list[str]:
+    """The command line of ``soapbuild check`` for one example."""
+    arguments = ["-C", str(workspace), "check", "--format", "json",
+                 "--now", example.now or DEFAULT_NOW]
     if example.schedule is None:  # missing sessions are judged only on the whole folder
-        command.append(NOTE)
+        arguments.append(NOTE)
         if example.earlier is not None:
-            command.append(EARLIER)
+            arguments.append(EARLIER)
+    return arguments
+
+
+def in_subprocess(arguments: list[str]) -> Ran:
+    """``python -m soapbuild …`` as its own process, without SOAPBUILD_NOW."""
     env = {key: value for key, value in os.environ.items() if key != "SOAPBUILD_NOW"}
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env,
-                          check=False)
-    assert done.returncode in (0, 1), f"exit {done.returncode}\n{done.stderr}"
-    assert "Traceback" not in done.stderr, done.stderr
-    report: dict[str, Any] = json.loads(done.stdout)
+    done = subprocess.run([sys.executable, "-m", "soapbuild", *arguments], capture_output=True,
+                          text=True, timeout=60, env=env, check=False)
+    return Ran(done.returncode, done.stdout, done.stderr)
+
+
+def in_process(arguments: list[str]) -> Ran:
+    """The same command through click's runner in this process, without SOAPBUILD_NOW.
+
+    The caches the command fills (rule pages, built-in vocabulary, service codes)
+    hold only soapbuild's own data, the same for every workspace; the workspace,
+    "now" and the settings come from the arguments, as in a subprocess. An
+    exception the command lets out is what the subprocess would print as a
+    traceback: it fails the example here with that traceback.
+    """
+    result = CliRunner().invoke(main, arguments, env={"SOAPBUILD_NOW": None})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        crash = "".join(traceback.format_exception(result.exception))
+        raise AssertionError(f"Traceback (in process):\n{crash}")
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def report_of(ran: Ran) -> dict[str, Any]:
+    """The JSON report of a check run that did its job; its exit code must match its errors."""
+    assert ran.exit_code in (0, 1), f"exit {ran.exit_code}\n{ran.stderr}"
+    assert "Traceback" not in ran.stderr, ran.stderr
+    report: dict[str, Any] = json.loads(ran.stdout)
     errors = sum(1 for finding in report["findings"] if finding["severity"] == "error")
-    assert done.returncode == (1 if errors else 0), "the exit code does not match the errors"
+    assert ran.exit_code == (1 if errors else 0), "the exit code does not match the errors"
     return report
+
+
+def run_example(workspace: Path, example: Example, run: Any = in_process) -> dict[str, Any]:
+    """Lay out the example's workspace and check it as the rule page describes; return the
+    report of the note as it is now, limited to the note (and the schedule)."""
+    workspace.mkdir(exist_ok=True)
+    note = write_workspace(workspace, example)
+    arguments = check_arguments(workspace, example)
+    if example.before is not None:  # check the original first (a locked note is sealed) …
+        final = note.read_bytes()
+        note.write_text(example.before, "utf-8")
+        report_of(run(arguments))
+        note.write_bytes(final)  # … then the note as it is now
+    report = report_of(run(arguments))
+    assert NOTE in report["files"], f"the note was not checked at all: {report['files']}"
+    report["findings"] = [f for f in report["findings"] if f["path"] in (NOTE, "schedule.csv")]
+    return report
+
+
+@pytest.fixture
+def made_by(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every hit made while the test runs, as (module that made it, code).
+
+    The real ``Hit`` is built as before; the spy only notes the caller's module.
+    """
+    made: list[tuple[str, str]] = []
+    build = Hit.__init__
+
+    def noted(self: Hit, *args: Any, **kwargs: Any) -> None:
+        code = args[0] if args else kwargs["code"]
+        made.append((sys._getframe(1).f_globals["__name__"], code))
+        build(self, *args, **kwargs)
+
+    monkeypatch.setattr(Hit, "__init__", noted)
+    return made
 
 
 def _shown(report: dict[str, Any]) -> str:
@@ -97,17 +188,33 @@ def _shown(report: dict[str, Any]) -> str:
                      for f in report["findings"]) or "  (no findings)"
 
 
-@pytest.mark.parametrize(("rule", "kind", "example"), _cases())
-def test_example(tmp_path: Path, rule: Rule, kind: str, example: Example) -> None:
-    note = write_workspace(tmp_path, example)
-    if example.before is not None:  # check the original first (a locked note is sealed) …
-        final = note.read_bytes()
-        note.write_text(example.before, "utf-8")
-        run_check(tmp_path, example)
-        note.write_bytes(final)  # … then the note as it is now
-    report = run_check(tmp_path, example)
-    assert NOTE in report["files"], f"the note was not checked at all: {report['files']}"
-    report["findings"] = [f for f in report["findings"] if f["path"] in (NOTE, "schedule.csv")]
+@pytest.mark.parametrize(("rule", "kind", "example"), list(_cases()))
+def test_example(tmp_path: Path, made_by: list[tuple[str, str]], rule: Rule, kind: str,
+                 example: Example) -> None:
+    report = run_example(tmp_path, example)
+    judge(report, rule, kind)
+    foreign = sorted({(module, code) for module, code in made_by
+                      if code not in getattr(sys.modules[module], "CODES", ())})
+    assert not foreign, f"hits made by a module that does not list their code: {foreign}"
+
+
+@pytest.mark.parametrize(("rule", "kind", "example"), list(_cases(END_TO_END)))
+def test_example_end_to_end(tmp_path: Path, rule: Rule, kind: str, example: Example) -> None:
+    """One example per family through the real ``python -m soapbuild``: it passes as the
+    rule page says, and the in-process run gives the very same report."""
+    report = run_example(tmp_path / "subprocess", example, in_subprocess)
+    judge(report, rule, kind)
+    assert run_example(tmp_path / "in-process", example) == report
+
+
+def test_every_family_runs_one_example_end_to_end() -> None:
+    families = [RULES[case.split("-")[0]].family for case in END_TO_END]
+    assert sorted(families) == sorted(FAMILY_ORDER), "one end-to-end example per family"
+    assert len(list(_cases(END_TO_END))) == len(END_TO_END), "an end-to-end case is unknown"
+
+
+def judge(report: dict[str, Any], rule: Rule, kind: str) -> None:
+    """A flagged example must carry the rule's code; a passing one neither it nor an error."""
     codes = [finding["code"] for finding in report["findings"]]
     if kind == "flagged":
         assert rule.code in codes, f"{rule.code} should flag this example:\n{_shown(report)}"
