@@ -54,7 +54,7 @@ KNOWN_BUGS: dict[str, str] = {}
 
 
 #: The examples that also run through the real ``python -m soapbuild``, one per rule
-#: family, chosen to cover every way an example sets up its workspace: bytes in
+#: family, chosen to cover the ways an example sets up its workspace: bytes in
 #: another encoding, a settings file, a schedule (the whole folder checked), a note
 #: checked before it changed (a seal), an earlier note beside it.
 END_TO_END = ("R002-flagged-1", "F005-passes-1", "S001-flagged-1", "A001-flagged-1",
