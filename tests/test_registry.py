@@ -71,4 +71,4 @@ def test_a_module_makes_hits_only_with_its_own_codes() -> None:
 def test_vocabulary_codes_are_the_vocabulary_modules() -> None:
     from soapbuild.rules import vocabulary
 
-    assert vocabulary.CODES == vocabulary_codes()
+    assert vocabulary_codes() == vocabulary.CODES
