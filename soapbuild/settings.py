@@ -308,7 +308,10 @@ def _check_paths(settings: Settings) -> None:
 
 @dataclass(frozen=True, slots=True)
 class InForce:
-    """A key's value in force and where it came from: ``source`` None is the default."""
+    """A key's value in force and where it came from: ``source`` None is the default.
+
+    ``timezone`` in force as None is the machine's zone (``Settings.timezone``).
+    """
 
     key: str
     value: Any
