@@ -183,7 +183,7 @@ def new(directory: Path, client: str, date_text: str | None, clinician: str | No
               help="Only this clinician's sessions (the name with or without credentials).")
 @click.option("--format", "output_format", type=click.Choice(("text", "json", "csv")),
               default="text", show_default=True,
-              help="A table, the JSON report (schemas/report-v1) or CSV, one row per session.")
+              help="A table, the JSON report (schemas/report-v2) or CSV, one row per session.")
 @output_option("report")
 @now_option()
 @click.pass_obj

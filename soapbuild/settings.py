@@ -70,6 +70,9 @@ class Settings:
     vocabulary_remove: tuple[str, ...] = ()
     service_codes: Mapping[str, ServiceCode] = field(default_factory=builtin_service_codes)
     copied_threshold: float = 0.9
+    require_clock_times: bool = False
+    video_modifier: str = "95"
+    audio_modifier: str = "93"
     # The keys the file set, spelled as :func:`in_force` lists them ("formats.girp.sections").
     from_file: frozenset[str] = frozenset()
 
@@ -187,9 +190,9 @@ def read_table(data: Mapping[str, Any], known_rules: frozenset[str]) -> dict[str
             from_file.add(option.spelled(item.name))
         else:
             parts.setdefault((option.attribute, item.name), {})[option.part] = item.value
-            # The file's entry replaces a built-in one whole, so all its keys are the file's.
-            from_file.update(o.spelled(item.name) for o in OPTIONS
-                             if o.attribute == option.attribute)
+            # Only the keys the file gives are its own: a service code keeps the other
+            # keys of the built-in one (ENTRIES builds the entry).
+            from_file.add(option.spelled(item.name))
     for (attribute, name), entry in parts.items():
         where = next(o for o in OPTIONS if o.attribute == attribute).spelled(name)
         named.setdefault(attribute, {})[name] = ENTRIES[attribute](

@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from soapbuild.model.findings import Severity
 from soapbuild.model.formats import NoteFormat
-from soapbuild.model.service_codes import ServiceCode
+from soapbuild.model.service_codes import (
+    ServiceCode,
+    builtin_code_groups,
+    builtin_service_codes,
+    is_reference,
+)
 
 
 class SettingsError(Exception):
@@ -134,6 +139,49 @@ def _most_minutes(key: str, value: Any, _rules: frozenset[str]) -> int:
     return value
 
 
+def _unit_minutes(key: str, value: Any, _rules: frozenset[str]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError(f"'{key}' must be a whole number of minutes of 1 or more")
+    return value
+
+
+def _flag(key: str, value: Any, _rules: frozenset[str]) -> bool:
+    if not isinstance(value, bool):
+        raise SettingsError(f"'{key}' must be true or false, not {value!r}")
+    return value
+
+
+def _references(key: str, value: Any, rules: frozenset[str]) -> tuple[str, ...]:
+    """Codes, ranges ("99202-99215") or groups of data/code_groups.toml."""
+    groups = builtin_code_groups()
+    for reference in _strings(key, value, rules):
+        if not is_reference(reference, groups):
+            raise SettingsError(f"'{key}': {reference!r} is not a code, a range such as "
+                                f"\"99202-99215\" or a group ({', '.join(sorted(groups))})")
+    return tuple(value)
+
+
+def _group(key: str, value: Any, _rules: frozenset[str]) -> str:
+    groups = builtin_code_groups()
+    if value not in groups:
+        raise SettingsError(f"'{key}': {value!r} is not a group ({', '.join(sorted(groups))})")
+    return str(value)
+
+
+def _code(key: str, value: Any, _rules: frozenset[str]) -> str:
+    if not isinstance(value, str) or not is_reference(value, {}):
+        raise SettingsError(f"'{key}' must be a service code in quotes such as \"90839\", "
+                            f"not {value!r}")
+    return value.upper()
+
+
+def _modifier(key: str, value: Any, _rules: frozenset[str]) -> str:
+    if not isinstance(value, str) or not (value == "" or (len(value) == 2 and value.isalnum())):
+        raise SettingsError(f"'{key}' must be a two-character modifier such as \"95\", or \"\" "
+                            f"when the payers want none, not {value!r}")
+    return value.upper()
+
+
 # --- names a practice chooses ----------------------------------------------------------
 #
 # A capitalised segment of a key (``formats.NAME.sections``) stands for a name
@@ -159,10 +207,14 @@ def _note_format(_key: str, name: str, parts: dict[str, Any]) -> NoteFormat:
 
 
 def _service_code(key: str, code: str, parts: dict[str, Any]) -> ServiceCode:
-    minimum, maximum = parts["minimum"], parts.get("maximum")
-    if maximum is not None and maximum < minimum:
+    """A code of the file: its keys over those of the built-in code of that name, if any
+    (``reason_after = 60`` alone keeps 90837's band, exclusions and description)."""
+    start = builtin_service_codes().get(code.upper()) or ServiceCode(code.upper())
+    merged = replace(start, **parts)
+    if (merged.minimum is not None and merged.maximum is not None
+            and merged.maximum < merged.minimum):
         raise SettingsError(f"'{key}.max' must be a whole number of minutes of at least 'min'")
-    return ServiceCode(code, parts.get("description", ""), minimum, maximum)
+    return merged
 
 
 # A named entry made of several keys ([formats.NAME], [service_codes.CODE]) becomes one
@@ -281,11 +333,12 @@ OPTIONS: tuple[Option, ...] = (
                 "relative to the workspace.")),
     Option("vocabulary.remove", "vocabulary_remove", _strings, example='["always"]', doc=(
         "Built-in vocabulary terms not to flag.")),
-    Option("service_codes.CODE.min", "service_codes", _minutes, part="minimum", required=True,
+    Option("service_codes.CODE.min", "service_codes", _minutes, part="minimum",
            example="15", sample="service_codes.H0004.min", doc=(
-               "A time-based service code besides the built-in ones, or in place of one: "
-               "the fewest face-to-face minutes it supports (B002 when a session's time "
-               "does not fit).")),
+               "A service code besides the built-in ones (data/service_codes.toml), or a "
+               "change to one, key by key: the fewest face-to-face minutes it supports (B002 "
+               "when a session's time does not fit). A code without min or unit_minutes is "
+               "not billed by time.")),
     Option("service_codes.CODE.max", "service_codes", _most_minutes, part="maximum",
            example="60", sample="service_codes.H0004.max", doc=(
                "The most minutes the code supports; without it, there is no upper limit.")),
@@ -293,6 +346,49 @@ OPTIONS: tuple[Option, ...] = (
            example='"Behavioral health counseling, per 15 minutes"',
            sample="service_codes.H0004.description", doc=(
                "What the code is, for messages and the report.")),
+    Option("service_codes.CODE.unit_minutes", "service_codes", _unit_minutes,
+           part="unit_minutes", example="15", sample="service_codes.H2019.unit_minutes", doc=(
+               "The code is billed in units of this many minutes; the minutes decide how "
+               "many units a session supports (B009 above them, B010 below).")),
+    Option("service_codes.CODE.first_unit_at", "service_codes", _minutes,
+           part="first_unit_at", example="8", sample="service_codes.H2019.first_unit_at",
+           doc=("The minutes at which the first unit is reached; by default just past half a "
+                "unit, the CPT time rule.")),
+    Option("service_codes.CODE.continues", "service_codes", _code, part="continues",
+           example='"90839"', sample="service_codes.90840.continues", doc=(
+               "The code whose time this one carries on: its units count the session's "
+               "whole time (90840 continues 90839 after 74 minutes).")),
+    Option("service_codes.CODE.addon", "service_codes", _flag, part="addon",
+           example="true", sample="service_codes.90840.addon", doc=(
+               "An add-on code, billed only beside one of the codes in needs (B007).")),
+    Option("service_codes.CODE.needs", "service_codes", _references, part="needs",
+           example='["90839"]', sample="service_codes.90840.needs", doc=(
+               "Codes, ranges such as \"99202-99215\" or groups of data/code_groups.toml "
+               "(em, psychotherapy, …), one of which an add-on code is billed with.")),
+    Option("service_codes.CODE.excludes", "service_codes", _references, part="excludes",
+           example='["90785"]', sample="service_codes.90839.excludes", doc=(
+               "Codes, ranges or groups that may not be billed in the same session as this "
+               "one (B008), such as a payer's own edits.")),
+    Option("service_codes.CODE.scale", "service_codes", _group, part="scale",
+           example='"psychotherapy"', sample="service_codes.90834.scale", doc=(
+               "The group of codes whose bands divide the same time between them, to name "
+               "the code a time fits.")),
+    Option("service_codes.CODE.reason_after", "service_codes", _minutes, part="reason_after",
+           example="60", sample="service_codes.90837.reason_after", doc=(
+               "Past this many minutes the note must say why the session ran long, in "
+               "'extended_reason' (B012); some payers ask it of 90837.")),
+    Option("service_codes.CODE.source", "service_codes", _text, part="source",
+           example='"Payer manual, 2026, section 4"', sample="service_codes.H2019.source",
+           doc=("Where the code's rule comes from.")),
+    Option("billing.require_clock_times", "require_clock_times", _flag, example="true", doc=(
+        "Every session that occurred needs its clock times, a start (or a time in "
+        "session_date) and an end (B011), as several Medicaid programmes require.")),
+    Option("billing.video_modifier", "video_modifier", _modifier, example='"95"', doc=(
+        "The modifier the payers require on every code of a video session (B015); \"\" "
+        "when they want none, as Medicare fee-for-service since 2024 (place of service 02 "
+        "or 10 says it).")),
+    Option("billing.audio_modifier", "audio_modifier", _modifier, example='"93"', doc=(
+        "The modifier the payers require on every code of an audio-only session (B015).")),
     Option("copied.threshold", "copied_threshold", _fraction, example="0.9", doc=(
         "How alike (above 0, at most 1) a section must be to a section of another note "
         "to count as copied (D001).")),

@@ -29,8 +29,10 @@ def header_of(parsed: Callable[[str], Note], make_note: Callable[..., str],
 def test_the_field_table_matches_the_spec() -> None:
     assert [(spec.name, spec.required) for spec in FIELDS] == [
         ("client", True), ("clinician", True), ("session_date", True), ("occurred", True),
-        ("reason", False), ("submitted", False), ("duration", False), ("end", False),
-        ("service_code", False), ("format", False),
+        ("reason", False), ("submitted", False), ("duration", False), ("start", False),
+        ("end", False), ("service_code", False), ("services", False), ("modifiers", False),
+        ("place_of_service", False), ("modality", False), ("client_location", False),
+        ("extended_reason", False), ("format", False),
     ]
     assert set(KNOWN_FIELDS) == {spec.name for spec in FIELDS}
 
@@ -77,7 +79,7 @@ def test_a_complete_note_is_typed(parsed: Callable[[str], Note],
         ("service_code", "90837", "90837"),
         ("service_code", '"90837"', "90837"),
         ("service_code", "H0031", "H0031"),
-        ("service_code", "99214-95", "99214-95"),
+        ("service_code", "99214-95", "99214"),  # modifier 95 goes with the service
         ("service_code", "0042", "0042"),
         ("duration", "53", 53),
         ("duration", '"53"', 53),

@@ -35,7 +35,7 @@ from soapbuild.rules.sessions import SessionRecord
 REPO = Path(__file__).resolve().parents[1]
 NOW = "2026-11-28 12:00"
 ZONE = ZoneInfo("America/New_York")
-SCHEMA = json.loads((REPO / "soapbuild" / "schemas" / "report-v1.schema.json")
+SCHEMA = json.loads((REPO / "soapbuild" / "schemas" / "report-v2.schema.json")
                     .read_text("utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(
     SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
@@ -78,8 +78,8 @@ def sample_csv() -> list[list[str]]:
 def test_schema_is_a_valid_versioned_document() -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     assert SCHEMA["properties"]["schema"] == {"const": "soapbuild-report"}
-    assert SCHEMA["properties"]["version"] == {"const": 1}
-    assert SCHEMA["$id"].endswith("/report-v1.schema.json")
+    assert SCHEMA["properties"]["version"] == {"const": 2}
+    assert SCHEMA["$id"].endswith("/report-v2.schema.json")
     # the CSV columns are the session row's fields, in order, and the schema names them
     assert tuple(SCHEMA["$defs"]["session"]["properties"]) == CSV_COLUMNS
     assert ", ".join(CSV_COLUMNS) in SCHEMA["description"]
@@ -88,7 +88,7 @@ def test_schema_is_a_valid_versioned_document() -> None:
 
 def test_sample_practice_report_validates_against_the_schema(sample: dict[str, Any]) -> None:
     VALIDATOR.validate(sample)
-    assert sample["schema"] == "soapbuild-report" and sample["version"] == 1
+    assert sample["schema"] == "soapbuild-report" and sample["version"] == 2
     assert sample["generated_at"] == "2026-11-28T12:00:00-05:00"
     assert len(sample["sessions"]) == 31
     assert [group["clinician"] for group in sample["clinicians"]] == list(CLINICIANS)
@@ -98,7 +98,7 @@ def _broken(document: dict[str, Any]) -> list[dict[str, Any]]:
     variants = []
     for change in (
         lambda d: d.pop("sessions"),
-        lambda d: d.update(version=2),
+        lambda d: d.update(version=1),
         lambda d: d["sessions"][0].update(timeliness="early"),
         lambda d: d["sessions"][0].update(billable="yes"),
         lambda d: d["sessions"][0].pop("not_billable_reason"),
@@ -150,8 +150,12 @@ def test_session_rows_name_what_spec_6_2_asks(sample: dict[str, Any]) -> None:
         "clinician": "Dr. Amara Osei, PsyD", "session_date": "2026-11-10T10:00:00-05:00",
         "occurred": True, "reason": None, "timeliness": "late", "hours_late": 29.67,
         "billable": True, "not_billable_reason": None, "service_code": late["service_code"],
-        "minutes": late["minutes"], "submitted": late["submitted"],
-        "deadline": "2026-11-13T10:00:00-05:00"}
+        "minutes": 45, "submitted": late["submitted"],
+        "deadline": "2026-11-13T10:00:00-05:00",
+        "services": [{"code": "90834", "units": 1, "modifiers": [], "minutes": None}],
+        "modifiers": [], "place_of_service": None, "modality": None, "client_location": None,
+        "start": "2026-11-10T10:00:00-05:00", "end": None, "duration": 45,
+        "clock_minutes": None}
     no_show = rows["notes/C-1042/2026-10-19.md"]
     assert (no_show["occurred"], no_show["reason"], no_show["billable"]) == (False, "no-show",
                                                                              False)

@@ -70,10 +70,10 @@ def _settings(tmp_path: Path, **values: object) -> Settings:
                     **values)  # type: ignore[arg-type]
 
 
-def _due(text: str, settings: Settings, code: str | None = "90837") -> datetime:
+def _due(text: str, settings: Settings, *codes: str) -> datetime:
     moment = parse_moment(text)
     assert moment is not None
-    return deadline(moment, code, settings)
+    return deadline(moment, codes or ("90837",), settings)
 
 
 def test_default_deadline_is_72_hours(tmp_path: Path) -> None:
@@ -89,7 +89,7 @@ def test_fall_back_session_gets_72_real_hours(tmp_path: Path) -> None:
     moment = parse_moment("2026-10-30 22:00")
     assert moment is not None
     start = resolve(moment, settings.timezone)
-    due = deadline(moment, "90837", settings)
+    due = deadline(moment, ("90837",), settings)
     assert due.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=72)
     assert due.astimezone(NY).strftime("%Y-%m-%d %H:%M:%S %Z") == "2026-11-02 21:00:00 EST"
     assert due == datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
@@ -101,7 +101,7 @@ def test_spring_forward_session_gets_72_real_hours(tmp_path: Path) -> None:
     moment = parse_moment("2026-03-06 22:00")
     assert moment is not None
     start = resolve(moment, settings.timezone)
-    due = deadline(moment, "90837", settings)
+    due = deadline(moment, ("90837",), settings)
     assert due.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=72)
     assert due.astimezone(NY).strftime("%Y-%m-%d %H:%M:%S %Z") == "2026-03-09 23:00:00 EDT"
 
@@ -147,7 +147,18 @@ def test_override_beats_hours_and_business_days(tmp_path: Path) -> None:
     assert _due("2026-11-20 18:00", hours, "90837") == datetime(2026, 11, 23, 18, 0, tzinfo=NY)
     assert _due("2026-11-20 18:00", days, "90837") == datetime(2026, 11, 24, 23, 59, 59, 999999,
                                                                tzinfo=NY)
-    assert _due("2026-11-20 18:00", hours, None) == datetime(2026, 11, 23, 18, 0, tzinfo=NY)
+    moment = parse_moment("2026-11-20 18:00")
+    assert moment is not None
+    assert deadline(moment, (), hours) == datetime(2026, 11, 23, 18, 0, tzinfo=NY)
+
+
+def test_several_codes_take_the_shortest_override(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, deadline_overrides={"90839": 24, "90840": 48, "90785": 12})
+    assert _due("2026-11-20 18:00", settings, "90839", "90840") == datetime(
+        2026, 11, 21, 18, 0, tzinfo=NY)
+    assert _due("2026-11-20 18:00", settings, "90834", "90785") == datetime(
+        2026, 11, 21, 6, 0, tzinfo=NY)
+    assert _due("2026-11-20 18:00", settings, "90834") == datetime(2026, 11, 23, 18, 0, tzinfo=NY)
 
 
 def test_override_across_fall_back_is_24_real_hours(tmp_path: Path) -> None:

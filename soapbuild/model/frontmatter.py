@@ -11,6 +11,7 @@ expand; they are refused outright because a note has no use for them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import yaml
@@ -31,6 +32,9 @@ _OPEN = re.compile(r"---[ \t]*\r?(\n|$)")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$", re.M)
 MAX_NODES = 2_000
 MAX_DEPTH = 1_000
+ITEM_DEPTH = 3
+"""How many levels of a value's lists and maps keep their items (``services:`` -> an
+entry -> its keys is 2); deeper values keep only their kind."""
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 
@@ -108,26 +112,37 @@ def _read_fields(
                         "The front matter uses YAML aliases ('*name') or holds more than "
                         f"{MAX_NODES} values; a note needs neither.",
                         "Write every value out in full."),)
-    fields = []
-    for key_node, value_node in root.value:
-        key_start = _offset(source, base, key_node.start_mark)
-        key_end = _offset(source, base, key_node.end_mark)
-        value_start = _offset(source, base, value_node.start_mark)
-        value_end = _offset(source, base, value_node.end_mark)
-        name = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.tag)
-        fields.append(_raw_field(str(name), value_node, Span(key_start, key_end),
-                                 Span(value_start, max(value_end, value_start))))
-    return tuple(fields), ()
+    def span(node: yaml.Node) -> Span:
+        start = _offset(source, base, node.start_mark)
+        return Span(start, max(_offset(source, base, node.end_mark), start))
+
+    return tuple(_raw_field(_key_name(key), value, span(key), span, 1)
+                 for key, value in root.value), ()
 
 
-def _raw_field(name: str, node: yaml.Node, key_span: Span, value_span: Span) -> RawField:
+def _key_name(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else str(node.tag)
+
+
+def _raw_field(name: str, node: yaml.Node, key_span: Span,
+               span: Callable[[yaml.Node], Span], depth: int) -> RawField:
+    """One value with its position; lists and maps with their items down to ITEM_DEPTH.
+
+    The depth is bounded (and the node count by MAX_NODES), so the recursion is too.
+    """
+    value_span = span(node)
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL_TAG and not node.style:
             return RawField(name, None, "null", False, key_span, value_span)
         return RawField(name, str(node.value), "scalar", bool(node.style), key_span, value_span)
+    deeper = depth < ITEM_DEPTH
     if isinstance(node, yaml.SequenceNode):
-        return RawField(name, None, "sequence", False, key_span, value_span)
-    return RawField(name, None, "mapping", False, key_span, value_span)
+        items = tuple(_raw_field(str(number), item, span(item), span, depth + 1)
+                      for number, item in enumerate(node.value, 1)) if deeper else ()
+        return RawField(name, None, "sequence", False, key_span, value_span, items)
+    entries = tuple(_raw_field(_key_name(key), value, span(key), span, depth + 1)
+                    for key, value in node.value) if deeper else ()
+    return RawField(name, None, "mapping", False, key_span, value_span, entries)
 
 
 def _too_deep(text: str) -> int | None:

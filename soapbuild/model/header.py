@@ -11,21 +11,40 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from soapbuild.model.note import FieldProblem, Header, Moment, RawField
+from soapbuild.model.note import FieldProblem, Header, Moment, RawField, Service
+from soapbuild.model.service_codes import places_of_service
+from soapbuild.model.services import (
+    CODE_EXPECTED,
+    MODALITIES,
+    read_code_text,
+    read_modality,
+    read_modifiers,
+    read_place,
+    read_services,
+)
 from soapbuild.model.timeparse import parse_moment
 
 _TRUE = {"true", "yes"}
 _FALSE = {"false", "no"}
 
 
+Structured = Callable[[RawField], tuple[Any, list[FieldProblem]]]
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
-    """A known front-matter field: whether it is required and how to read it."""
+    """A known front-matter field: whether it is required and how to read it.
+
+    ``read`` types a scalar (``None``: not readable, reported with ``expected``);
+    ``structured`` reads the raw value itself (a list, or shorthand) and says
+    what is wrong with each part.
+    """
 
     name: str
     required: bool
     expected: str
-    read: Callable[[str], Any]
+    read: Callable[[str], Any] | None = None
+    structured: Structured | None = None
 
 
 def _text(value: str) -> str | None:
@@ -46,16 +65,24 @@ def _minutes(value: str) -> int | None:
     return int(word) if re.fullmatch(r"[0-9]{1,4}", word) else None
 
 
-def _code(value: str) -> str | None:
-    word = value.strip()
-    return word if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]{0,15}", word) else None
-
-
-def _end(value: str) -> str | None:
+def _clock(value: str) -> str | None:
     word = value.strip()
     if re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", word) or parse_moment(word) is not None:
         return word
     return None
+
+
+def _place(value: str) -> str | None:
+    code = read_place(value)
+    return code if code in places_of_service() else None
+
+
+def _service_code(raw: RawField) -> tuple[Any, list[FieldProblem]]:
+    if raw.kind != "scalar":
+        return None, [FieldProblem(raw.name, f"'service_code' should be {CODE_EXPECTED}, not a "
+                                   f"{raw.kind}; several codes go under 'services'.",
+                                   raw.value_span)]
+    return read_code_text(raw, "'service_code'", "service_code")
 
 
 FIELDS: tuple[FieldSpec, ...] = (
@@ -67,8 +94,17 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("reason", False, "a short reason such as no-show or late-cancel", _text),
     FieldSpec("submitted", False, "a date-time such as 2026-11-21 09:12", _moment),
     FieldSpec("duration", False, "a whole number of minutes such as 53", _minutes),
-    FieldSpec("end", False, "a time such as 15:53 or a date-time", _end),
-    FieldSpec("service_code", False, "a billing code such as \"90837\"", _code),
+    FieldSpec("start", False, "a time such as 15:00 or a date-time", _clock),
+    FieldSpec("end", False, "a time such as 15:53 or a date-time", _clock),
+    FieldSpec("service_code", False, CODE_EXPECTED, structured=_service_code),
+    FieldSpec("services", False, "a list of services", structured=read_services),
+    FieldSpec("modifiers", False, "a list of modifiers", structured=read_modifiers),
+    FieldSpec("place_of_service", False,
+              "a CMS place-of-service code such as 11 (office), 02 or 10 (telehealth)", _place),
+    FieldSpec("modality", False, " or ".join(MODALITIES), read_modality),
+    FieldSpec("client_location", False,
+              "where the client was during a telehealth session, such as OH", _text),
+    FieldSpec("extended_reason", False, "why the session ran past its usual length", _text),
     FieldSpec("format", False, "the name of a note format such as soap or dap", _text),
 )
 KNOWN_FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
@@ -85,7 +121,12 @@ def type_header(fields: tuple[RawField, ...], readable: bool = True) -> Header:
         if raw.kind == "null" or (raw.kind == "scalar" and not (raw.text or "").strip()):
             values[raw.name] = None
             continue
-        value = spec.read(raw.text) if raw.kind == "scalar" and raw.text is not None else None
+        if spec.structured is not None:
+            values[raw.name], wrong = spec.structured(raw)
+            problems.extend(wrong)
+            continue
+        value = (spec.read(raw.text) if spec.read is not None and raw.kind == "scalar"
+                 and raw.text is not None else None)
         if value is None:
             shown = raw.text if raw.kind == "scalar" else f"a {raw.kind}"
             problems.append(FieldProblem(
@@ -99,4 +140,13 @@ def type_header(fields: tuple[RawField, ...], readable: bool = True) -> Header:
         values[raw.name] = value
     if isinstance(values.get("format"), str):
         values["format"] = values["format"].lower()
+    values.update(_billed(values.pop("service_code", None), values.pop("services", None)))
+    values["modifiers"] = values.get("modifiers") or ()
     return Header(fields=fields, problems=tuple(problems), readable=readable, **values)
+
+
+def _billed(one: tuple[Service, ...] | None, listed: tuple[Service, ...] | None
+            ) -> dict[str, Any]:
+    """``service_code`` and ``services`` as one list of services, in the order written."""
+    services = sorted((*(one or ()), *(listed or ())), key=lambda s: s.span.start)
+    return {"service_code": one[0].code if one else None, "services": tuple(services)}

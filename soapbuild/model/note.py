@@ -42,6 +42,11 @@ class RawField:
     ``text`` is the scalar's value exactly as YAML read it (``"90837"`` for both
     ``90837`` and ``"90837"``), so that typing is ours and not YAML 1.1's (which
     would read ``0042`` as an octal number and ``no`` as false).
+
+    A list or a map keeps its ``items`` with their positions, each a ``RawField``
+    itself: a list item is named by its 1-based number (its ``key_span`` is its
+    value's), a map entry by its key. Only the first levels are kept
+    (:data:`soapbuild.model.frontmatter.ITEM_DEPTH`); no field needs more.
     """
 
     name: str
@@ -50,6 +55,7 @@ class RawField:
     quoted: bool
     key_span: Span
     value_span: Span
+    items: tuple[RawField, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +74,47 @@ class Moment:
 
 @dataclass(frozen=True, slots=True)
 class FieldProblem:
-    """A known field whose value has the wrong type or cannot be read."""
+    """A known field whose value has the wrong type or cannot be read.
+
+    ``unknown_key`` marks a key inside a known field's value that has no meaning
+    there (``unit:`` in a ``services`` entry): reported like an unknown field.
+    """
 
     name: str
     message: str
     span: Span
+    suggestion: str | None = None
+    unknown_key: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """One billed service: a code with its units, minutes and modifiers, as the note gives it.
+
+    ``units`` and ``minutes`` are ``None`` when the note does not give them (one
+    unit; the session's time). ``modifiers`` are the ones written with this code
+    (``"90837-95"`` or ``modifiers:`` in a ``services`` entry); the session's own
+    ``modifiers`` field applies to every service. ``shorthand`` is the value as
+    written when it packed more than a code into one string (``"90837-95"``,
+    ``"90839, 90840"``), which a rule points out. ``span`` is where the code is.
+    """
+
+    code: str
+    span: Span
+    units: int | None = None
+    minutes: int | None = None
+    modifiers: tuple[str, ...] = ()
+    shorthand: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Header:
-    """Typed front matter. A field that is absent or unreadable is ``None``."""
+    """Typed front matter. A field that is absent or unreadable is ``None``.
+
+    ``services`` are every billed code: the ``services`` list and the one code of
+    ``service_code`` (which keeps working on its own), in the order written.
+    ``service_code`` is that field's code alone (``"90837"`` for ``"90837-95"``).
+    """
 
     fields: tuple[RawField, ...]
     client: str | None = None
@@ -90,12 +127,24 @@ class Header:
     end: str | None = None
     service_code: str | None = None
     format: str | None = None
+    start: str | None = None
+    services: tuple[Service, ...] = ()
+    modifiers: tuple[str, ...] = ()
+    place_of_service: str | None = None
+    modality: str | None = None
+    client_location: str | None = None
+    extended_reason: str | None = None
     problems: tuple[FieldProblem, ...] = ()
     readable: bool = True  # False when the front matter is missing or cannot be read
 
     def field(self, name: str) -> RawField | None:
         """The first occurrence of a field, for pointing a finding at it."""
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The billed codes, each once, in the order written."""
+        return tuple(dict.fromkeys(service.code for service in self.services))
 
 
 class BlockKind(StrEnum):

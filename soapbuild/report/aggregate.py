@@ -5,7 +5,7 @@
 filters, per-clinician and overall aggregates, and a per-ISO-week on-time
 series for charts. Three renderings consume it:
 
-- :func:`report_json`: the JSON document of ``schemas/report-v1.schema.json``;
+- :func:`report_json`: the JSON document of ``schemas/report-v2.schema.json``;
 - :func:`report_csv`: one row per session for billing (the :data:`CSV_COLUMNS`);
 - :func:`report_table`: a plain-text table for the terminal, at most 100 columns.
 

@@ -1,4 +1,4 @@
-"""The compliance report written out: JSON (``schemas/report-v1``), CSV and a terminal table.
+"""The compliance report written out: JSON (``schemas/report-v2``), CSV and a terminal table.
 
 All three read the :class:`~soapbuild.report.aggregate.Report` that
 :func:`~soapbuild.report.aggregate.build_report` made, so they cannot disagree.
@@ -22,11 +22,14 @@ from soapbuild.report.aggregate import (
 )
 from soapbuild.rules.sessions import SessionRecord
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 CSV_COLUMNS = ("note", "client", "clinician", "session_date", "occurred", "reason",
                "timeliness", "hours_late", "billable", "not_billable_reason",
-               "service_code", "minutes", "submitted", "deadline")
+               "service_code", "minutes", "submitted", "deadline",
+               # version 2: the claim (after version 1's columns, which keep their places)
+               "services", "modifiers", "place_of_service", "modality", "client_location",
+               "start", "end", "duration", "clock_minutes")
 """The session row, in this order, in the CSV (its header row) and in the JSON ``sessions``."""
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -39,7 +42,7 @@ _MISSING_SHOWN = 10
 # --- JSON -----------------------------------------------------------------------------
 
 def report_json(report: Report) -> dict[str, Any]:
-    """The report as the JSON document of ``schemas/report-v1.schema.json``.
+    """The report as the JSON document of ``schemas/report-v2.schema.json``.
 
     The ``version`` changes only when a field changes meaning or disappears; new
     fields may be added within a version.
@@ -109,7 +112,24 @@ def session_row(row: SessionRecord) -> dict[str, Any]:
         "minutes": row.minutes,
         "submitted": _moment(row.submitted),
         "deadline": _moment(row.deadline),
+        "services": [{"code": line.code, "units": line.units, "modifiers": list(line.modifiers),
+                      "minutes": line.minutes} for line in row.services],
+        "modifiers": list(row.modifiers),
+        "place_of_service": row.place_of_service,
+        "modality": row.modality,
+        "client_location": row.client_location,
+        "start": _moment(row.start),
+        "end": _moment(row.end),
+        "duration": row.duration,
+        "clock_minutes": row.clock_minutes,
     }
+
+
+def csv_row(row: SessionRecord) -> dict[str, Any]:
+    """The session row with its lists as text: ``services`` in billing shorthand
+    (``90839-95 x1; 90840-95 x1``), ``modifiers`` separated by spaces."""
+    return {**session_row(row), "services": "; ".join(line.shorthand for line in row.services),
+            "modifiers": " ".join(row.modifiers)}
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -132,7 +152,8 @@ def report_csv(report: Report) -> str:
 
     RFC 4180: a header row of :data:`CSV_COLUMNS`, CRLF line ends, fields quoted
     when needed. Dates are RFC 3339 (``2026-11-20T15:00:00-05:00``), booleans
-    ``true``/``false``, an absent value an empty field. A text field that a
+    ``true``/``false``, an absent value an empty field, the claim lines in billing
+    shorthand (:func:`csv_row`). A text field that a
     spreadsheet would run as a formula (starting with ``= + - @``, tab or
     carriage return) is prefixed with ``'``.
     """
@@ -140,7 +161,7 @@ def report_csv(report: Report) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in report.sessions:
-        values = session_row(row)
+        values = csv_row(row)
         writer.writerow([csv_cell(values[column]) for column in CSV_COLUMNS])
     return buffer.getvalue()
 

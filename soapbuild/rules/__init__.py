@@ -13,11 +13,13 @@ from soapbuild.model.note import Note
 from soapbuild.rules import (
     addenda,
     billing,
+    codes,
     completeness,
     fields,
     locking,
     quotation,
     sections,
+    telehealth,
     timeliness,
     vocabulary,
 )
@@ -31,6 +33,8 @@ STRUCTURE_CHECKS: tuple[NoteCheck, ...] = (
     addenda.check,
     timeliness.check,
     billing.check,
+    codes.check,
+    telehealth.check,
     locking.check,
 )
 LANGUAGE_CHECKS: tuple[NoteCheck, ...] = (

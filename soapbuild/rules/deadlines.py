@@ -21,12 +21,17 @@ from soapbuild.settings import Settings
 TIMELINESS = ("on_time", "late", "overdue", "due_soon", "draft", "n/a")
 
 
-def deadline(session: Moment, service_code: str | None, settings: Settings) -> datetime:
-    """The last instant at which the note counts as on time."""
+def deadline(session: Moment, codes: tuple[str, ...], settings: Settings) -> datetime:
+    """The last instant at which the note counts as on time.
+
+    A session with several codes takes the shortest override among them (a crisis
+    session billed 90839 + 90840 is due as 90839 is).
+    """
     start = resolve(session, settings.timezone)
-    override = settings.deadline_overrides.get(service_code or "")
-    if override is not None:
-        return _plus_hours(start, override)
+    overrides = [settings.deadline_overrides[code] for code in codes
+                 if code in settings.deadline_overrides]
+    if overrides:
+        return _plus_hours(start, min(overrides))
     if settings.deadline_business_days is not None:
         return _plus_business_days(start, settings.deadline_business_days, settings)
     return _plus_hours(start, settings.deadline_hours)
@@ -84,7 +89,7 @@ def judge_timeliness(note: Note, settings: Settings, now: datetime) -> Timelines
     if header.session_date is None:
         return Timeliness("n/a")
     start = resolve(header.session_date, settings.timezone)
-    due = deadline(header.session_date, header.service_code, settings)
+    due = deadline(header.session_date, header.codes, settings)
     utc_start, utc_due, utc_now = (moment.astimezone(UTC) for moment in (start, due, now))
     if header.submitted is not None:
         submitted = resolve(header.submitted, settings.timezone)

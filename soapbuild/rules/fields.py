@@ -45,7 +45,8 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
             yield Hit("F001", top, f"Required field '{spec.name}' is missing.",
                       f"Add {_EXAMPLES[spec.name]!r} to the front matter.")
     for problem in header.problems:
-        yield Hit("F002", problem.span, problem.message)
+        yield Hit("F003" if problem.unknown_key else "F002", problem.span, problem.message,
+                  problem.suggestion)
     for raw in unknown:
         close = _close(raw.name, list(KNOWN_FIELDS))
         hint = f"; did you mean '{close}'?" if close else "."

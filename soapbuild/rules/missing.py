@@ -32,7 +32,7 @@ def check(unmatched: Sequence[ScheduledSession],
     for session in unmatched:
         start = session.start.astimezone(zone)
         moment = Moment(start.replace(tzinfo=None), False, f"{start:%Y-%m-%d %H:%M}")
-        due = deadline(moment, None, context.settings).astimezone(UTC)
+        due = deadline(moment, (), context.settings).astimezone(UTC)
         now = context.now.astimezone(UTC)
         if now < session.start.astimezone(UTC):
             continue  # still in the future: nothing is missing yet

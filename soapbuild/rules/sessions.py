@@ -17,6 +17,7 @@ from soapbuild.model.findings import Finding
 from soapbuild.model.note import Note
 from soapbuild.model.schedule import ScheduledSession, missing_sessions
 from soapbuild.model.timeparse import resolve
+from soapbuild.rules.claim import ClaimLine, claim_lines
 from soapbuild.rules.context import Context
 from soapbuild.rules.deadlines import judge_timeliness
 from soapbuild.rules.minutes import billing_status, session_minutes
@@ -24,7 +25,12 @@ from soapbuild.rules.minutes import billing_status, session_minutes
 
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
-    """A note seen as a session of the practice."""
+    """A note seen as a session of the practice, and as the claim a biller keys from it.
+
+    ``service_code`` is the first billed code and ``minutes`` the time the codes are
+    judged on (the clock's where known, else ``duration``); ``services`` are the
+    claim lines with their units and modifiers, ``start``/``end`` the clock times.
+    """
 
     path: str
     key: str | None
@@ -42,6 +48,15 @@ class SessionRecord:
     billable: bool
     not_billable_because: str | None
     findings: tuple[Finding, ...]
+    services: tuple[ClaimLine, ...] = ()
+    modifiers: tuple[str, ...] = ()
+    place_of_service: str | None = None
+    modality: str | None = None
+    client_location: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    duration: int | None = None
+    clock_minutes: int | None = None
 
 
 def session_record(path: str, note: Note | None, findings: Sequence[Finding],
@@ -53,16 +68,20 @@ def session_record(path: str, note: Note | None, findings: Sequence[Finding],
                              None, None, False, billing.reason, tuple(findings))
     header, settings = note.header, context.settings
     timeliness = judge_timeliness(note, settings, context.now)
+    time = session_minutes(note, settings)
     return SessionRecord(
         path=path, key=note.key, client=header.client, clinician=header.clinician,
         session_date=timeliness.start, occurred=header.occurred, reason=header.reason,
         submitted=(resolve(header.submitted, settings.timezone)
                    if header.submitted is not None else None),
         deadline=timeliness.due, timeliness=timeliness.state,
-        hours_late=timeliness.hours_late, service_code=header.service_code,
-        minutes=session_minutes(note, settings).minutes,
-        billable=billing.billable, not_billable_because=billing.reason,
-        findings=tuple(findings))
+        hours_late=timeliness.hours_late,
+        service_code=header.services[0].code if header.services else None,
+        minutes=time.minutes, billable=billing.billable, not_billable_because=billing.reason,
+        findings=tuple(findings), services=claim_lines(header), modifiers=header.modifiers,
+        place_of_service=header.place_of_service, modality=header.modality,
+        client_location=header.client_location, start=time.start, end=time.end,
+        duration=time.duration, clock_minutes=time.clock)
 
 
 def unmatched_sessions(scheduled: Sequence[ScheduledSession],
