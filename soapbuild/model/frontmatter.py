@@ -32,9 +32,9 @@ _OPEN = re.compile(r"---[ \t]*\r?(\n|$)")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$", re.M)
 MAX_NODES = 2_000
 MAX_DEPTH = 1_000
-ITEM_DEPTH = 3
+ITEM_DEPTH = 4
 """How many levels of a value's lists and maps keep their items (``services:`` -> an
-entry -> its keys is 2); deeper values keep only their kind."""
+entry -> its ``modifiers`` -> one modifier is 4); deeper values keep only their kind."""
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 

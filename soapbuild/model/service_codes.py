@@ -111,7 +111,7 @@ class Modifier:
 
 
 _RANGE = re.compile(r"([A-Za-z]?)([0-9]+)([A-Za-z]?)-([A-Za-z]?)([0-9]+)([A-Za-z]?)")
-_CODE_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.]{2,9}")
+_CODE_REFERENCE = re.compile(r"(?=[A-Za-z.]*[0-9])[A-Za-z0-9.]{3,10}")  # codes hold a digit
 
 
 def in_reference(code: str, reference: str) -> bool:

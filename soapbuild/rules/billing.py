@@ -39,7 +39,7 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
                   f"{time.problem.message[0].upper()}{time.problem.message[1:]}.",
                   "Write the clock times of the face-to-face session in 24-hour form, e.g. "
                   "'start: 15:00' and 'end: 15:53'.")
-    if settings.require_clock_times:
+    if settings.require_clock_times and time.problem is None:  # else B004 says what is wrong
         yield from _clock_required(note, time)
     yield from _duration_against_clock(note, time, table)
     yield from _line_minutes(note, time)
@@ -215,7 +215,7 @@ def _line_minutes(note: Note, time: SessionTime) -> Iterator[Hit]:
 def _clock_required(note: Note, time: SessionTime) -> Iterator[Hit]:
     header = note.header
     missing = []
-    if time.start is None and not (time.problem and time.problem.field == "start"):
+    if time.start is None:
         missing.append("'start'")
     if header.end is None:
         missing.append("'end'")

@@ -7,10 +7,11 @@ and the settings); this module only reads them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from soapbuild.model.findings import Hit
 from soapbuild.model.note import Note, Service, Span
+from soapbuild.model.service_codes import ServiceCode
 from soapbuild.rules.claim import describe, known, matches
 from soapbuild.rules.context import Context
 
@@ -55,24 +56,25 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
 
 
 def _exclusions(note: Note, context: Context) -> Iterator[Hit]:
+    """Each code that clashes with codes listed before it, once, naming them all."""
     table = context.settings.service_codes
     services = note.header.services
-    reported: set[frozenset[str]] = set()
     for index, later in enumerate(services):
-        for earlier in services[:index]:
-            pair = frozenset((earlier.code, later.code))
-            if len(pair) < 2 or pair in reported:
-                continue
-            if _excludes(earlier.code, later.code, context) or _excludes(later.code,
-                                                                         earlier.code, context):
-                reported.add(pair)
-                first, second = table.get(earlier.code), table.get(later.code)
-                yield Hit("B008", later.span,
-                          f"{second.name if second else later.code} and "
-                          f"{first.name if first else earlier.code} are not billed for the "
-                          "same session.",
-                          "Keep the code that describes the service; the other is included "
-                          "in it or excludes it.")
+        clashes = dict.fromkeys(
+            earlier.code for earlier in services[:index] if earlier.code != later.code
+            and (_excludes(earlier.code, later.code, context)
+                 or _excludes(later.code, earlier.code, context)))
+        if clashes:
+            yield Hit("B008", later.span,
+                      f"{_name(later.code, table)} is not billed in the same session as "
+                      f"{_either([_name(code, table) for code in clashes])}.",
+                      "Keep the code that describes the service; the other is included in it "
+                      "or excludes it.")
+
+
+def _name(code: str, table: Mapping[str, ServiceCode]) -> str:
+    entry = table.get(code)
+    return entry.name if entry is not None else code
 
 
 def _either(choices: list[str]) -> str:
