@@ -213,11 +213,11 @@ def test_build_writes_the_dashboard_every_client_and_note_page_and_the_report(
         assert (output / name).is_file(), name
     report = json.loads((output / "report.json").read_text("utf-8"))
     notes = {row["note"] for row in report["sessions"]}
-    assert len(notes) == len(list((built / "notes").rglob("*.md"))) == 31
+    assert len(notes) == len(list((built / "notes").rglob("*.md"))) == 34
     assert set(note_pages(output)) == notes
     clients = {row["client"] for row in report["sessions"]}
     client_pages = list((output / "clients").glob("*.html"))
-    assert len(client_pages) == len(clients) == 6
+    assert len(client_pages) == len(clients) == 8
     dashboard = (output / "index.html").read_text("utf-8")
     for page in client_pages:
         assert f'href="clients/{page.name}"' in dashboard
@@ -238,6 +238,29 @@ def test_client_page_has_every_session_in_order_with_addenda_and_missed_sessions
                          r'.*?<dt>Author</dt> <dd>Dr. Amara Osei, PsyD</dd>', html, re.S)
     assert addendum, "the addendum is set apart, with its author"
     assert "Author: Dr. Amara Osei" not in html  # shown as a labelled field, not as prose
+
+
+def test_pages_show_the_claim_of_each_session(built: Path) -> None:
+    """Issue 10: codes with their modifiers, place of service, modality and clock times."""
+    output = built / "output"
+
+    def client_page(client: str) -> str:
+        return next(p.read_text("utf-8") for p in (output / "clients").glob("*.html")
+                    if f'<span class="client-id">{client}</span>' in p.read_text("utf-8"))
+
+    telehealth = client_page("C-1057")
+    for fact in ("<dt>Service code</dt><dd>90834-95</dd>",
+                 "<dt>Place of service</dt><dd>10 (Telehealth provided in the patient&#39;s "
+                 "home)</dd>", "<dt>Modality</dt><dd>video</dd>",
+                 "<dt>Client location</dt><dd>OH</dd>",
+                 "<dt>Clock</dt><dd>10:00–10:47 (47 min)</dd>"):
+        assert fact in telehealth, fact
+    assert "<dt>Service codes</dt><dd>90839, 90840</dd>" in client_page("C-1103")
+    assert "<dt>Service codes</dt><dd>90834, 90785</dd>" in client_page("C-1104")
+    note_page = note_pages(output)["notes/C-1103/2026-11-20.md"].read_text("utf-8")
+    assert "<dt>Clock</dt><dd>16:10–17:35 (85 min)</dd>" in note_page
+    report = (output / "report.html").read_text("utf-8")
+    assert "<td>90839, 90840</td>" in report and "<td>90834-95</td>" in report
 
 
 def test_every_finding_of_check_is_highlighted_at_its_exact_text(built: Path) -> None:
@@ -366,7 +389,7 @@ def test_an_unreadable_note_gets_a_page_and_stops_nothing(practice: Path) -> Non
     assert code == 0, output
     html = note_pages(practice / "output")["notes/C-1042/2026-11-30.md"].read_text("utf-8")
     assert "R003" in html and "could not be read" in html
-    assert len(note_pages(practice / "output")) == 32
+    assert len(note_pages(practice / "output")) == 35
 
 
 # --- highlights ---------------------------------------------------------------------------
@@ -394,7 +417,7 @@ def test_overlapping_and_crossing_spans_nest_and_cover_their_text() -> None:
 
 def test_an_unchanged_rebuild_renders_nothing(practice: Path) -> None:
     code, first = run_build(practice)
-    assert code == 0 and rendered(first) == 42, first
+    assert code == 0 and rendered(first) == 47, first
     before = snapshot(practice / "output")
     code, second = run_build(practice)
     assert code == 0 and "is up to date" in second and rendered(second) == 0, second
@@ -469,7 +492,7 @@ def test_a_deleted_note_loses_its_page(practice: Path) -> None:
     code, output = run_build(practice)
     assert code == 0 and "removed 1" in output, output
     assert not page.exists()
-    assert len(note_pages(practice / "output")) == 30
+    assert len(note_pages(practice / "output")) == 33
 
     shutil.rmtree(practice / "notes" / "C-1091")  # a whole client goes
     run_build(practice)

@@ -66,7 +66,7 @@ def test_json_summary_agrees_with_findings(sample_json: dict) -> None:
     summary = sample_json["summary"]
     assert (summary["errors"], summary["warnings"], summary["info"]) == (
         severities.count("error"), severities.count("warning"), severities.count("info"))
-    assert summary["files"] == len(sample_json["files"]) == 31
+    assert summary["files"] == len(sample_json["files"]) == 34
 
 
 def test_sarif_is_valid_and_carries_every_finding(

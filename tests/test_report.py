@@ -90,7 +90,7 @@ def test_sample_practice_report_validates_against_the_schema(sample: dict[str, A
     VALIDATOR.validate(sample)
     assert sample["schema"] == "soapbuild-report" and sample["version"] == 2
     assert sample["generated_at"] == "2026-11-28T12:00:00-05:00"
-    assert len(sample["sessions"]) == 31
+    assert len(sample["sessions"]) == 34
     assert [group["clinician"] for group in sample["clinicians"]] == list(CLINICIANS)
 
 
@@ -122,18 +122,18 @@ def test_a_broken_report_fails_the_schema(sample: dict[str, Any]) -> None:
 def test_sample_practice_aggregates(sample: dict[str, Any]) -> None:
     overall = sample["overall"]
     assert overall["clinician"] is None
-    assert (overall["sessions"], overall["occurred"], overall["occurrence_unknown"]) == (31, 26, 1)
+    assert (overall["sessions"], overall["occurred"], overall["occurrence_unknown"]) == (34, 29, 1)
     assert overall["not_occurred"] == {"total": 4, "by_reason": [
         {"reason": "late-cancel", "sessions": 2}, {"reason": "no-show", "sessions": 1},
         {"reason": None, "sessions": 1}]}
-    assert overall["timeliness"] == {"on_time": 28, "late": 1, "overdue": 0, "due_soon": 1,
+    assert overall["timeliness"] == {"on_time": 31, "late": 1, "overdue": 0, "due_soon": 1,
                                      "draft": 0, "n/a": 1}
     assert overall["late"] == {"sessions": 1, "median_hours": 29.67, "worst_hours": 29.67}
     assert overall["drafts"] == 1 and overall["locked_note_edits"] == 1
     assert overall["language"] == {"judgment": 2, "absolutes": 1, "hedges": 1, "quotation": 1,
-                                   "total": 5, "per_note": 0.16}
-    assert (overall["billable"], overall["not_billable"]["total"]) == (19, 12)
-    assert overall["on_time_rate"] == round(28 / 29, 4)
+                                   "total": 5, "per_note": 0.15}
+    assert (overall["billable"], overall["not_billable"]["total"]) == (22, 12)
+    assert overall["on_time_rate"] == round(31 / 32, 4)
     # the clinicians add up to the practice
     for key in ("sessions", "occurred", "drafts", "billable", "locked_note_edits", "missing"):
         assert sum(group[key] for group in sample["clinicians"]) == overall[key], key
@@ -172,7 +172,7 @@ def test_csv_has_one_row_per_note_under_the_documented_header(
     header, *rows = sample_csv
     assert tuple(header) == CSV_COLUMNS
     notes = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "notes").rglob("*.md"))
-    assert len(rows) == 31 == len(notes)
+    assert len(rows) == 34 == len(notes)
     assert sorted(row[0] for row in rows) == notes
     by_note = {row["note"]: row for row in sample["sessions"]}
     for row in rows:
@@ -269,7 +269,8 @@ def test_date_filters(sample: dict[str, Any]) -> None:
     only_since = _json(REPO, "--since", "2026-11-20")
     _consistent(only_since)
     assert {r["note"] for r in only_since["sessions"]} == {
-        "notes/C-1042/2026-11-23.md", "notes/C-1085/2026-11-26.md"}
+        "notes/C-1042/2026-11-23.md", "notes/C-1085/2026-11-26.md", "notes/C-1103/2026-11-20.md",
+        "notes/C-1057/2026-11-24.md"}
     both = _json(REPO, "--until", "2026-10-31", "--clinician", "Dr. Amara Osei, PsyD")
     _consistent(both)
     assert {r["clinician"] for r in both["sessions"]} == {"Dr. Amara Osei, PsyD"}
@@ -373,9 +374,9 @@ def test_table_mentions_each_clinician_within_100_columns() -> None:
         assert sum(line.startswith(name) for line in lines) == 2  # one row in each table
     overall = [line for line in lines if line.startswith("all clinicians")]
     assert len(overall) == 2
-    assert overall[0].split()[2:] == ["31", "26", "1", "28", "1", "0", "1", "0.16", "19"]
-    assert lines[0].startswith("Compliance report, 2026-10-05 to 2026-11-26: 31 sessions")
-    assert "On time: 28 of 29 notes that are due (97%" in result.output
+    assert overall[0].split()[2:] == ["34", "29", "1", "31", "1", "0", "1", "0.15", "22"]
+    assert lines[0].startswith("Compliance report, 2026-10-05 to 2026-11-26: 34 sessions")
+    assert "On time: 31 of 32 notes that are due (97%" in result.output
 
 
 def test_table_truncates_long_names_and_handles_no_sessions() -> None:

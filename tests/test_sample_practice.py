@@ -50,7 +50,30 @@ def test_clean_notes_have_no_findings_and_the_practice_is_realistic() -> None:
 def test_text_output_is_one_finding_per_line_with_a_summary() -> None:
     result = _check()
     lines = result.stdout.splitlines()
-    assert lines[-1] == "Checked 31 notes: 10 errors, 9 warnings, 1 info in 12 files."
+    assert lines[-1] == "Checked 34 notes: 10 errors, 9 warnings, 1 info in 12 files."
     assert "notes/C-1078/2026-10-22.md:29:4: S004 'Assessment' comes after 'Plan'" in lines[15]
     assert all(line.count(":") >= 3 for line in lines[:-1])
     assert "\x1b[" not in result.stdout  # plain when piped
+
+
+def test_the_practice_bills_a_crisis_a_telehealth_and_an_interactive_complexity_session(
+) -> None:
+    """Issue 10: the sample shows the claims a real practice sends, and they are clean."""
+    done = subprocess.run([sys.executable, "-m", "soapbuild", "report", "--format", "json",
+                           "--now", NOW], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    rows = {row["note"]: row for row in json.loads(done.stdout)["sessions"]}
+    claims = {
+        note: ([(s["code"], s["units"], s["modifiers"]) for s in row["services"]],
+               row["place_of_service"], row["modality"], row["client_location"],
+               row["minutes"], row["billable"])
+        for note, row in rows.items() if note in (
+            "notes/C-1103/2026-11-20.md", "notes/C-1057/2026-11-24.md",
+            "notes/C-1104/2026-11-13.md")}
+    assert claims == {
+        "notes/C-1103/2026-11-20.md": ([("90839", 1, []), ("90840", 1, [])], "11", "in-person",
+                                       None, 85, True),
+        "notes/C-1057/2026-11-24.md": ([("90834", 1, ["95"])], "10", "video", "OH", 47, True),
+        "notes/C-1104/2026-11-13.md": ([("90834", 1, []), ("90785", 1, [])], "11", "in-person",
+                                       None, 45, True),
+    }

@@ -28,10 +28,12 @@ from soapbuild import __version__
 from soapbuild.model.findings import Finding, Severity
 from soapbuild.model.note import Note
 from soapbuild.render.charts import Chart, Row, bar_chart, rate_chart
+from soapbuild.render.claim import claim_facts, codes_text
 from soapbuild.render.highlight import Highlight, highlighted_lines
 from soapbuild.render.markdown import MarkdownRenderer, NoteText, note_text
 from soapbuild.render.names import unique_names
 from soapbuild.render.templates import Templates
+from soapbuild.rules.minutes import NO_SERVICE_CODE
 from soapbuild.rules.registry import FAMILY_ORDER, all_rules
 from soapbuild.rules.sessions import SessionRecord
 
@@ -376,6 +378,9 @@ def session_view(session: SessionRecord) -> dict[str, Any]:
         "reason": session.reason,
         "service_code": session.service_code,
         "minutes": session.minutes,
+        "claim": claim_facts(session),
+        "billed": codes_text(session) or "none",
+        "place": session.place_of_service or "",
         "submitted": when(session.submitted) if session.submitted else "not submitted (draft)",
         "deadline": when(session.deadline) if session.deadline else "",
         "timeliness": session.timeliness,
@@ -498,8 +503,10 @@ def _outcomes(sessions: Sequence[SessionRecord]) -> list[Row]:
             counts["Not billable: errors"] += 1
         elif s.submitted is None and s.occurred is not None:
             counts["Not billable: draft"] += 1
+        elif s.not_billable_because == NO_SERVICE_CODE:
+            counts["Not billable: no service code"] += 1
         else:
             counts["Not billable: other"] += 1
-    order = ["Billable", "Not billable: errors", "Not billable: draft", "Not billable: other",
-             "Did not occur"]
+    order = ["Billable", "Not billable: errors", "Not billable: draft",
+             "Not billable: no service code", "Not billable: other", "Did not occur"]
     return [Row(label, counts[label], str(counts[label])) for label in order if counts[label]]

@@ -34,6 +34,7 @@ from urllib.request import url2pathname
 from markupsafe import Markup
 
 from soapbuild.atomic import write_atomic
+from soapbuild.render.claim import claim_facts
 from soapbuild.rules.sessions import SessionRecord
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class RecordEntry:
     body: Markup  # the note's rendered body, already safe HTML
     when: str  # "2026-11-20 15:00", or "date unknown"
     day: str  # "2026-11-20", or ""
+    claim: tuple[tuple[str, str], ...] = ()  # service codes, place, clock: (label, value)
 
 
 def record_entries(sessions: Sequence[SessionRecord],
@@ -73,7 +75,8 @@ def record_entries(sessions: Sequence[SessionRecord],
         body = Markup(notes_html.get(session.path, ""))
         entries.append(RecordEntry(session, body,
                                    f"{start:%Y-%m-%d %H:%M}" if start else "date unknown",
-                                   f"{start:%Y-%m-%d}" if start else ""))
+                                   f"{start:%Y-%m-%d}" if start else "",
+                                   tuple(claim_facts(session))))
     return entries
 
 
