@@ -13,6 +13,7 @@ another (test_body.py::test_quotations_never_cross).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 
 import yaml
@@ -41,6 +42,8 @@ def spans_of(note: Note) -> Iterator[Span]:
         yield raw.value_span
     for problem in note.header.problems:
         yield problem.span
+    for service in note.header.services:
+        yield service.span
     body = note.body
     for block in body.blocks:
         yield block.span
@@ -190,3 +193,52 @@ def test_structured_notes_with_repeated_fields(
              for name, value in pairs]
     text = "---\n" + "\n".join(lines) + ("\n" if lines else "") + "---\n" + body + "\n"
     run(text.encode("utf-8"), context)
+
+
+# --- the billing fields (issue 10) -------------------------------------------------------
+
+CODES = st.one_of(st.sampled_from(["90832", "90834", "90837", "90839", "90840", "90785", "90833",
+                                   "99213", "90791", "H0004", "90837-95", "90839, 90840",
+                                   "90834-95-HO", "9083", "-95", "90837-", ""]),
+                  st.text(max_size=10))
+ENTRY = st.one_of(
+    CODES, st.integers(),
+    st.fixed_dictionaries({"code": CODES}, optional={
+        "units": st.one_of(st.integers(-2, 200), st.text(max_size=4)),
+        "minutes": st.one_of(st.integers(-5, 20000), st.text(max_size=4)),
+        "modifiers": st.one_of(st.lists(st.sampled_from(["95", "93", "GT", "HO", "x", ""]),
+                                        max_size=3), st.text(max_size=6)),
+        "unit": st.integers(0, 3)}),
+    st.lists(CODES, max_size=2))
+CLOCK = st.one_of(st.times().map(lambda t: t.strftime("%H:%M")), MOMENTS,
+                  st.sampled_from(["01:30", "02:30", "03:15", "01:10", "25:00", "3:53", ""]))
+BILLING = st.fixed_dictionaries({}, optional={
+    "session_date": st.one_of(MOMENTS, st.sampled_from(["2026-03-08 01:30", "2026-11-01 01:40",
+                                                        "2026-11-01"])),
+    "occurred": st.sampled_from([True, "yes", False]),
+    "duration": st.one_of(st.integers(-5, 300), st.text(max_size=5)),
+    "start": CLOCK, "end": CLOCK,
+    "service_code": CODES,
+    "services": st.one_of(st.lists(ENTRY, max_size=5), CODES,
+                          st.dictionaries(st.text(max_size=4), CODES, max_size=2)),
+    "modifiers": st.one_of(st.lists(st.one_of(st.text(max_size=3), st.integers()), max_size=4),
+                           st.text(max_size=8)),
+    "place_of_service": st.one_of(st.sampled_from(["02", "10", "11", "12", "98", "2", "x"]),
+                                  st.integers(0, 120)),
+    "modality": st.sampled_from(["video", "audio", "in-person", "In Person", "phone", ""]),
+    "client_location": st.text(max_size=10),
+})
+
+
+@PROPERTY_SETTINGS
+@given(BILLING, st.booleans())
+def test_billing_fields(context: Context, fields: dict[str, object], clock_required: bool) -> None:
+    front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False) if fields else ""
+    data = ("---\n" + front + "---\n## Subjective\nText.\n").encode("utf-8")
+    result = parse_note(data, "notes/x.md", FORMATS)
+    settings = replace(context.settings, require_clock_times=clock_required)
+    check_invariants(result, replace(context, settings=settings))
+    note = result.note
+    assert note is not None
+    for service in note.header.services:
+        assert service.code.lower() in note.text_of(service.span).lower(), service
