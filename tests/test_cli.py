@@ -21,6 +21,7 @@ clinician: Jordan Rivera, LCSW
 session_date: 2026-11-20 15:00
 occurred: true
 submitted: 2026-11-21 09:00
+service_code: "90791"
 ---
 ## Subjective
 Client reported sleeping 6 hours.
@@ -84,7 +85,7 @@ def test_exit_codes_and_strict(workspace: Path) -> None:
     _write(workspace, "c.md", BROKEN)
     result = _run(workspace, "check", *now)
     assert result.exit_code == 1
-    assert "notes/c.md:11:4: S001 Section 'Objective' is missing" in result.output
+    assert "notes/c.md:12:4: S001 Section 'Objective' is missing" in result.output
 
 
 def test_default_path_is_the_notes_folder_and_paths_can_be_named(workspace: Path) -> None:
@@ -135,7 +136,7 @@ def test_colour_only_on_a_terminal(workspace: Path) -> None:
     piped = subprocess.run([sys.executable, "-m", "soapbuild", "-C", str(workspace), "check"],
                            capture_output=True, text=True, timeout=60)
     assert "\x1b[" not in piped.stdout
-    assert piped.stdout.splitlines()[0].startswith("notes/c.md:11:4: S001 ")
+    assert piped.stdout.splitlines()[0].startswith("notes/c.md:12:4: S001 ")
     assert piped.stdout.splitlines()[-1] == "Checked 1 note: 1 error in 1 file."
     # Under a pseudo-terminal the same run is coloured and shows the suggestion.
     import pty

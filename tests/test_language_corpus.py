@@ -64,6 +64,7 @@ FRONT_MATTER = (
     "session_date: 2026-11-20 15:00\n"
     "occurred: true\n"
     "submitted: 2026-11-21 09:00\n"
+    'service_code: "90791"\n'
     "---\n"
 )
 #: One neutral sentence per section; together they trigger nothing.

@@ -19,6 +19,7 @@ clinician: Jordan Rivera, LCSW
 session_date: {start}
 occurred: true
 submitted: {submitted}
+service_code: "90791"
 ---
 ## Subjective
 Client reported sleeping six hours a night.

@@ -18,6 +18,7 @@ clinician: Jordan Rivera, LCSW
 session_date: 2026-11-20 15:00
 occurred: true
 submitted: 2026-11-24 15:30
+service_code: "90791"
 ---
 {body}
 """

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from soapbuild.model.note import Header, Service
+from soapbuild.model.note import Header
 from soapbuild.model.service_codes import (
     CodeGroup,
     ServiceCode,
@@ -91,8 +91,3 @@ def supported(minutes: int, code: ServiceCode, table: Mapping[str, ServiceCode])
         found = fitting(minutes, code.scale, table)
         return found.code if found is not None else "no code"
     return code.code if code.fits(minutes) else "no code"
-
-
-def line_of(service: Service, header: Header) -> int:
-    """The 1-based place of a service in the session's list (for messages)."""
-    return header.services.index(service) + 1
