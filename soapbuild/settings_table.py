@@ -346,6 +346,9 @@ OPTIONS: tuple[Option, ...] = (
            example='"Behavioral health counseling, per 15 minutes"',
            sample="service_codes.H0004.description", doc=(
                "What the code is, for messages and the report.")),
+    Option("service_codes.CODE.source", "service_codes", _text, part="source",
+           example='"Payer manual, 2026, section 4"', sample="service_codes.H0004.source",
+           doc=("Where the code's rule comes from.")),
     Option("service_codes.CODE.unit_minutes", "service_codes", _unit_minutes,
            part="unit_minutes", example="15", sample="service_codes.H2019.unit_minutes", doc=(
                "The code is billed in units of this many minutes; the minutes decide how "
@@ -377,9 +380,6 @@ OPTIONS: tuple[Option, ...] = (
            example="60", sample="service_codes.90837.reason_after", doc=(
                "Past this many minutes the note must say why the session ran long, in "
                "'extended_reason' (B012); some payers ask it of 90837.")),
-    Option("service_codes.CODE.source", "service_codes", _text, part="source",
-           example='"Payer manual, 2026, section 4"', sample="service_codes.H2019.source",
-           doc=("Where the code's rule comes from.")),
     Option("billing.require_clock_times", "require_clock_times", _flag, example="true", doc=(
         "Every session that occurred needs its clock times, a start (or a time in "
         "session_date) and an end (B011), as several Medicaid programmes require.")),

@@ -180,9 +180,10 @@ def test_in_force_says_which_values_came_from_the_file(tmp_path: Path) -> None:
     assert found["formats.soap.sections"][1] is None
     assert found["rules.severity.T003"][1] == source
     assert str(found["rules.severity.T003"][0]) == "error"
-    # the file's service code replaces the built-in one whole: all its keys are the file's
+    # the file changes a built-in service code key by key: only the keys it gives are its own
     assert found["service_codes.90837.min"] == (60, source)
-    assert found["service_codes.90837.max"] == (None, source)
+    assert found["service_codes.90837.max"] == (None, None)
+    assert found["service_codes.90837.description"] == ("Psychotherapy, 60 minutes", None)
     assert found["service_codes.90832.max"] == (37, None)
     listed = [entry.key for entry in in_force(settings)]
     assert len(listed) == len(set(listed))
@@ -204,7 +205,17 @@ def test_in_force_says_which_values_came_from_the_file(tmp_path: Path) -> None:
     ('[service_codes.H0004]\nmin = 15\ndescripton = "x"',
      "'service_codes.H0004.descripton' is not a setting; "
      "did you mean 'service_codes.H0004.description'?"),
-    ("[service_codes.H0004]\nmax = 15", "'service_codes.H0004.min' must be a whole number"),
+    ("[service_codes.H0004]\nmin = 20\nmax = 15",
+     "'service_codes.H0004.max' must be a whole number of minutes of at least 'min'"),
+    ('[service_codes.H0004]\nneeds = ["emm"]',
+     "'service_codes.H0004.needs': 'emm' is not a code, a range such as \"99202-99215\" or a "
+     "group"),
+    ('[service_codes.H0004]\nscale = "therapy"', "'service_codes.H0004.scale': 'therapy' is "
+                                                   "not a group"),
+    ('[billing]\nvideo_modifier = "095"', "'billing.video_modifier' must be a two-character "
+                                          "modifier"),
+    ("[billing]\nrequire_clock_time = true", "'billing.require_clock_time' is not a setting; "
+                                             "did you mean 'billing.require_clock_times'?"),
     ("[service_codes.H0004]\nmin = 15\ndescription = 3",
      "'service_codes.H0004.description' must be text"),
     ("min = 3", "'min' is not a setting; did you mean 'service_codes.CODE.min'?"),
