@@ -189,7 +189,7 @@ def test_heading_aliases_name_the_section(parsed: Callable[[str], Note], heading
     "heading",
     [
         "#### Subjective", "##### S", "###### Plan", "## Subjective notes", "## Subjectiv",
-        "## SO", "## S/O", "**Subjective**", "Subjective:", "## 1. Subjective",
+        "## SO", "## S/O", "**Subjective**", "Subjective: see below", "## 1. Subjective",
     ],
 )
 def test_other_lines_are_not_sections(parsed: Callable[[str], Note], heading: str) -> None:

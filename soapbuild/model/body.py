@@ -72,6 +72,12 @@ _LABEL = re.compile(
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 # 5'10" is a height, not a quotation.
 _INCHES = re.compile(r"\d['’]\s?\d{1,2}(?:\.\d+)?\"")
+# A section label pasted from another system: "**Subjective:**", "Plan:" or "S:"
+# alone on a line, bold or italic or plain, always with its colon (the colon
+# is what tells a label from a word that happens to stand alone).
+_LABEL_LINE = re.compile(
+    r"[ \t]{0,3}(?P<marks>[*_]{0,3})[ \t]*(?P<name>[^\s*_:][^*_:\r\n]{0,40}?)[ \t]*"
+    r"(?::[ \t]*(?P=marks)|(?P=marks)[ \t]*:)[ \t]*\r?")
 _SUPPRESSION = re.compile(
     r"<!--\s*soapbuild:\s*ignore\s+(?P<codes>[A-Za-z0-9][A-Za-z0-9 ,]*?)\s*-->", re.IGNORECASE)
 
@@ -81,21 +87,27 @@ class _ParsedBlocks:
     blocks: tuple[Block, ...]
     headings: tuple[Heading, ...]
     heading_blocks: dict[int, Block]
+    labels: tuple[Heading, ...] = ()  # pasted section labels read as headings (level 0)
 
 
 def parse_body(
-    source: SourceText, body_start: int, note_format: NoteFormat
+    source: SourceText, body_start: int, note_format: NoteFormat, labels: bool = True
 ) -> tuple[Body, str, str]:
     """Parse the Markdown after the front matter.
 
     Returns the body, the masked prose and the narrative (the prose with the
     quotations blanked as well: what the clinician wrote in their own words).
+    ``labels``: read pasted section labels (``**Subjective:**``) as sections;
+    off for a session that did not occur, whose short remark may well say
+    ``Plan:`` without being a clinical section.
     """
     text = source.text
     # Blank the front matter rather than cutting it off, so that markdown-it's
     # line numbers are the file's line numbers.
     parse_text = blank_out(text[:body_start]) + text[body_start:]
     parsed = _blocks(_MD.parse(parse_text), source)
+    if labels:
+        parsed = _with_labels(source, parsed, note_format)
     prose, code_spans = _mask(source, parsed.blocks)
     quotes, unbalanced = _quotes(prose, parsed.blocks)
     sections, addenda, preamble = _divide(source, parsed, note_format)
@@ -156,6 +168,46 @@ def _blocks(tokens: list[Token], source: SourceText) -> _ParsedBlocks:
             headings.append(heading)
             heading_blocks[heading.line] = block
     return _ParsedBlocks(tuple(blocks), tuple(headings), heading_blocks)
+
+
+def _with_labels(source: SourceText, parsed: _ParsedBlocks,
+                 note_format: NoteFormat) -> _ParsedBlocks:
+    """Split off the pasted section labels that open paragraphs, as heading blocks.
+
+    A label counts when it is the whole first line of a top-level paragraph
+    and names a section of the note's format that no heading names (a real
+    ``## Plan`` wins, and a stray "Plan:" under it stays text). Its heading has
+    level 0, which no Markdown heading has; the rest of the paragraph becomes a
+    paragraph of its own under it.
+    """
+    named = {note_format.section_for(h.text) for h in parsed.headings if h.level <= 3}
+    first_addendum = next((h.line for h in parsed.headings
+                           if h.level <= 3 and addendum_label(h.text) is not None), None)
+    blocks: list[Block] = []
+    found: list[Heading] = []
+    for block in parsed.blocks:
+        label = None
+        if (block.kind is BlockKind.PARAGRAPH and not block.in_list and not block.in_blockquote
+                and (first_addendum is None or block.first_line < first_addendum)):
+            label = _LABEL_LINE.fullmatch(source.text, block.span.start,
+                                          source.line_end(block.first_line))
+        name = note_format.section_for(label.group("name")) if label else None
+        if label is None or name is None or name in named:
+            blocks.append(block)
+            continue
+        named.add(name)  # a second label of the same section stays text
+        line = block.first_line
+        head = Block(BlockKind.HEADING, Span(block.span.start, source.line_end(line)), line, line)
+        text_span = Span(label.start("name"), label.end("name"))
+        found.append(Heading(label.group("name"), 0, line, head.span, text_span))
+        blocks.append(head)
+        if block.last_line > line:
+            blocks.append(Block(BlockKind.PARAGRAPH,
+                                Span(source.line_start(line + 1), block.span.end),
+                                line + 1, block.last_line))
+    if not found:
+        return parsed
+    return _ParsedBlocks(tuple(blocks), parsed.headings, parsed.heading_blocks, tuple(found))
 
 
 def _heading(source: SourceText, block: Block, inline: str, level: int) -> Heading:
@@ -304,7 +356,7 @@ def _divide(
 ) -> tuple[tuple[Section, ...], tuple[Addendum, ...], tuple[Block, ...]]:
     """Cut the body at section and addendum headings (levels 1–3)."""
     marks: list[tuple[Heading, str | None]] = []  # (heading, section name or None = addendum)
-    for heading in parsed.headings:
+    for heading in sorted((*parsed.headings, *parsed.labels), key=lambda h: h.line):
         if heading.level > 3:
             continue
         name = note_format.section_for(heading.text)
@@ -324,7 +376,8 @@ def _divide(
         inner = parsed.blocks[bisect_right(first_lines, heading.line):
                               bisect_right(first_lines, end_line)]
         if name is not None:
-            sections.append(Section(name, heading, span, end_line, inner))
+            sections.append(Section(name, heading, span, end_line, inner,
+                                    label=heading.level == 0))
         else:
             addenda.append(_addendum(source, heading, span, end_line, inner))
     return tuple(sections), tuple(addenda), preamble

@@ -60,9 +60,14 @@ def _boolean(value: str) -> bool | None:
     return True if word in _TRUE else False if word in _FALSE else None
 
 
+# Minutes with a unit, as other systems export them: "50 min", "50 mins", "50m",
+# "50 minutes". Read as the number, and reported (F007) so the file says it plainly.
+_MINUTES = re.compile(r"([0-9]{1,4})(?:[ \t]*(?:m|mins?\.?|minutes?))?", re.IGNORECASE)
+
+
 def _minutes(value: str) -> int | None:
-    word = value.strip()
-    return int(word) if re.fullmatch(r"[0-9]{1,4}", word) else None
+    found = _MINUTES.fullmatch(value.strip())
+    return int(found.group(1)) if found else None
 
 
 def _clock(value: str) -> str | None:
@@ -114,6 +119,7 @@ def type_header(fields: tuple[RawField, ...], readable: bool = True) -> Header:
     """Read every known field once; unknown and repeated fields are left to the rules."""
     values: dict[str, Any] = {}
     problems: list[FieldProblem] = []
+    loose: list[FieldProblem] = []
     for raw in fields:
         spec = KNOWN_FIELDS.get(raw.name)
         if spec is None or raw.name in values:
@@ -137,12 +143,18 @@ def type_header(fields: tuple[RawField, ...], readable: bool = True) -> Header:
                 raw.name, f"'submitted' should include the time, not only the date {raw.text!r}.",
                 raw.value_span))
             value = None
+        written = (raw.text or "").strip()
+        if spec.name == "duration" and value is not None and not written.isdigit():
+            loose.append(FieldProblem(
+                raw.name, f"'duration' is written {written!r}; soapbuild reads it as "
+                f"{value} minutes.", raw.value_span))
         values[raw.name] = value
     if isinstance(values.get("format"), str):
         values["format"] = values["format"].lower()
     values.update(_billed(values.pop("service_code", None), values.pop("services", None)))
     values["modifiers"] = values.get("modifiers") or ()
-    return Header(fields=fields, problems=tuple(problems), readable=readable, **values)
+    return Header(fields=fields, problems=tuple(problems), loose=tuple(loose),
+                  readable=readable, **values)
 
 
 def _billed(one: tuple[Service, ...] | None, listed: tuple[Service, ...] | None

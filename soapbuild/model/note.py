@@ -135,6 +135,8 @@ class Header:
     client_location: str | None = None
     extended_reason: str | None = None
     problems: tuple[FieldProblem, ...] = ()
+    # Values read although written loosely ("duration: 50 min"), to be reported.
+    loose: tuple[FieldProblem, ...] = ()
     readable: bool = True  # False when the front matter is missing or cannot be read
 
     def field(self, name: str) -> RawField | None:
@@ -189,7 +191,9 @@ class Section:
 
     ``name`` is the canonical section name of the format (``"Subjective"``) and
     ``heading`` how the note wrote it (``"S: Subjective"``). ``blocks`` are the
-    blocks under it, sub-headings included.
+    blocks under it, sub-headings included. ``label`` marks a section opened by
+    a pasted label line (``**Subjective:**``) instead of a Markdown heading; its
+    heading then has level 0 and spans the label's line.
     """
 
     name: str
@@ -197,6 +201,7 @@ class Section:
     span: Span
     last_line: int
     blocks: tuple[Block, ...]
+    label: bool = False
 
 
 @dataclass(frozen=True, slots=True)

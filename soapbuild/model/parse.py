@@ -66,7 +66,8 @@ def parse_note(data: bytes, display: str, formats: dict[str, NoteFormat],
     front = read_front_matter(source)
     header = type_header(front.fields, readable=not front.problems)
     note_format = formats.get(header.format or DEFAULT_FORMAT) or formats[DEFAULT_FORMAT]
-    body, prose, narrative = parse_body(source, front.body_start, note_format)
+    body, prose, narrative = parse_body(source, front.body_start, note_format,
+                                        labels=header.occurred is not False)
     note = Note(display, source, front.span, header, body, prose, narrative, key)
     return ParseResult(display, note, front.problems, source)
 

@@ -13,6 +13,7 @@ from soapbuild.model.findings import Hit
 from soapbuild.model.note import Note, Section, Span
 from soapbuild.rules.context import Context
 from soapbuild.rules.sections import is_empty
+from soapbuild.rules.steps import next_step
 
 #: The rule codes this module reports (the rule pages are data/rules/*.toml).
 CODES = frozenset({"C001", "C002", "C003", "C004"})
@@ -22,14 +23,9 @@ _RISK_ADDRESSED = re.compile(
     r"harm(?:ing)?\s+(?:to\s+)?(?:self|others|himself|herself|themselves|themself)|"
     r"risk\w*|safety|safe|danger\w*|lethal\w*|thoughts\s+of\s+(?:death|dying))\b",
     re.IGNORECASE)
-# A next step: the future, a schedule, an assignment or a referral; "Client
-# tolerated the session well" names none.
-_NEXT_STEP = re.compile(
-    r"\b(?:next|follow[- ]?up|return|continue|will|shall|schedul\w*|refer|referral|homework|"
-    r"practice|assign\w*|plan(?:s|ned)?\s+to|reassess|increase|decrease|begin|start|"
-    r"weekly|biweekly|monthly|twice|daily|tomorrow|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|in\s+(?:one|two|three|four|\d+)\s+(?:days?|weeks?|months?)|"
-    r"discharg\w*|terminat\w*|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
+# A next step: the future, a schedule, an assignment or a referral
+# (data/next_steps.toml); "Client tolerated the session well" names none.
+_NEXT_STEP = next_step()
 # Elevated risk is found from a few anchor words, then read from the words
 # around each anchor: cheaper than one pattern tried at every position.
 _RISK_ANCHOR = re.compile(

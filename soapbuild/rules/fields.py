@@ -1,4 +1,4 @@
-"""Front-matter fields: required, well typed, known, not repeated (codes F001–F006)."""
+"""Front-matter fields: required, well typed, known, not repeated (codes F001–F007)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,10 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     for problem in header.problems:
         yield Hit("F003" if problem.unknown_key else "F002", problem.span, problem.message,
                   problem.suggestion)
+    for loose in header.loose:
+        yield Hit("F007", loose.span, loose.message,
+                  f"Write the number alone: '{loose.name}: {getattr(header, loose.name)}' "
+                  "('soapbuild fix' does this).")
     for raw in unknown:
         close = _close(raw.name, list(KNOWN_FIELDS))
         hint = f"; did you mean '{close}'?" if close else "."

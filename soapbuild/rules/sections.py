@@ -1,4 +1,4 @@
-"""Sections of the note's format: present, non-empty, unique, ordered (codes S001–S006)."""
+"""Sections of the note's format: present, non-empty, unique, ordered (codes S001–S007)."""
 
 from __future__ import annotations
 
@@ -67,11 +67,31 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
             yield Hit("S002", section.heading.text_span,
                       f"'{section.name}' is empty or holds only a placeholder.",
                       f"Write what the {section.name} section should document.")
+    yield from _labels(note)
     if body.preamble:
         first = body.preamble[0]
         yield Hit("S005", Span(first.span.start, note.source.line_end(first.first_line)),
                   f"Text before the first section ('{note_format.sections[0]}') belongs to no "
                   "section.", "Move it into the section it belongs to.")
+
+
+def _labels(note: Note) -> Iterator[Hit]:
+    """Once per note: sections opened by pasted labels (``**Subjective:**``), read as
+    headings, with the headings to write instead."""
+    labelled = [s for s in note.body.sections if s.label]
+    if not labelled:
+        return
+    first = labelled[0]
+    written = note.text_of(first.heading.span).strip()
+    if len(labelled) == 1:
+        message = (f"'{written}' is a label, not a Markdown heading; soapbuild reads it as the "
+                   f"{first.name} section.")
+    else:
+        message = (f"'{written}' and {len(labelled) - 1} more section labels are not Markdown "
+                   "headings; soapbuild reads them as sections.")
+    yield Hit("S007", first.heading.span, message,
+              "Write " + ", ".join(f"'## {s.name}'" for s in labelled)
+              + " instead ('soapbuild fix' does this).")
 
 
 def _missing(note: Note, names: tuple[str, ...]) -> Iterator[Hit]:
