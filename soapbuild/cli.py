@@ -69,9 +69,14 @@ def main(ctx: click.Context, directory: Path) -> None:
 @output_option("report")
 @click.option("--staged", is_flag=True,
               help="Check the staged content of the staged notes (git index), not the files.")
+@click.option("--fix", "fix_first", is_flag=True,
+              help="Make the mechanical fixes first (as 'soapbuild fix'), then check.")
+@click.option("--diff", is_flag=True,
+              help="Only print the fixes as a diff, as 'soapbuild fix --diff'; write nothing.")
 @click.pass_obj
 def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: bool,
-          now_text: str | None, output: Path | None, staged: bool) -> None:
+          now_text: str | None, output: Path | None, staged: bool, fix_first: bool,
+          diff: bool) -> None:
     """Check notes (default: the workspace's notes folder).
 
     With --staged, check what the next commit holds: the staged notes (only those
@@ -79,8 +84,15 @@ def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: 
     """
     from soapbuild.commands.check import CheckOptions
     from soapbuild.commands.check import check as run
+    from soapbuild.commands.fix import fix as run_fix
 
     settings, now = _settings_and_now(directory, now_text)
+    if (fix_first or diff) and staged:
+        raise click.UsageError("--fix and --diff change the files, not the staged content")
+    if diff:
+        sys.exit(run_fix(directory, settings, now, paths, diff=True))
+    if fix_first and run_fix(directory, settings, now, paths, diff=False, err=True) == 2:
+        sys.exit(2)
     sys.exit(run(directory, settings, now,
                  CheckOptions(paths, staged, output_format, strict, output)))
 
@@ -136,6 +148,25 @@ def submit(directory: Path, notes: tuple[Path, ...], now_text: str | None) -> No
 
     settings, now = _settings_and_now(directory, now_text)
     sys.exit(run(directory, settings, now, notes))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--diff", is_flag=True,
+              help="Print the fixes as a unified diff and write nothing (exit 1 if any).")
+@now_option()
+@click.pass_obj
+def fix(directory: Path, paths: tuple[Path, ...], diff: bool, now_text: str | None) -> None:
+    """Make mechanical, meaning-free fixes to notes (default: the notes folder).
+
+    Section labels become headings, 'duration: 50 min' becomes 50, text values
+    other YAML readers would mistype are quoted, and a quotation's marks are
+    matched. Nothing else in a file changes; a locked note is never touched.
+    """
+    from soapbuild.commands.fix import fix as run
+
+    settings, now = _settings_and_now(directory, now_text)
+    sys.exit(run(directory, settings, now, paths, diff))
 
 
 @main.command()

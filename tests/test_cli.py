@@ -67,7 +67,8 @@ def test_check_option_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOAPBUILD_NOW", raising=False)
     check = main.commands["check"]
     assert _defaults(check) == {"paths": (), "output_format": "text", "strict": False,
-                                "now_text": None, "output": None, "staged": False}
+                                "now_text": None, "output": None, "staged": False,
+                                "fix_first": False, "diff": False}
     assert next(p for p in check.params if p.name == "now_text").envvar == "SOAPBUILD_NOW"
     assert _defaults(main.commands["rules"]) == {"output_format": "text"}
     with main.make_context("soapbuild", ["check"]) as ctx:

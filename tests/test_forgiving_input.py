@@ -37,7 +37,8 @@ PROSE = {
 }
 
 # How other systems write a section label.
-LABEL_STYLES = ("**{}:**", "**{}**:", "{}:", "*{}:*", "__{}:__", "_{}_:", "***{}:***")
+LABEL_STYLES = ("**{}:**", "**{}**:", "{}:", "*{}:*", "__{}:__", "_{}_:", "***{}:***", "#{}",
+                "##{}", "###{}:")
 
 
 def label_note(labels: dict[str, str], prose: dict[str, str] = PROSE, blank: bool = True) -> str:

@@ -74,10 +74,12 @@ _QUOTE_MARKS = re.compile(r"[\"“”]")
 _INCHES = re.compile(r"\d['’]\s?\d{1,2}(?:\.\d+)?\"")
 # A section label pasted from another system: "**Subjective:**", "Plan:" or "S:"
 # alone on a line, bold or italic or plain, always with its colon (the colon
-# is what tells a label from a word that happens to stand alone).
+# is what tells a label from a word that happens to stand alone); or a heading
+# missing the space after its '#' ("#Subjective"), which Markdown reads as text.
 _LABEL_LINE = re.compile(
-    r"[ \t]{0,3}(?P<marks>[*_]{0,3})[ \t]*(?P<name>[^\s*_:][^*_:\r\n]{0,40}?)[ \t]*"
-    r"(?::[ \t]*(?P=marks)|(?P=marks)[ \t]*:)[ \t]*\r?")
+    r"[ \t]{0,3}(?:(?P<marks>[*_]{0,3})[ \t]*(?P<name>[^\s*_:#][^*_:\r\n]{0,40}?)[ \t]*"
+    r"(?::[ \t]*(?P=marks)|(?P=marks)[ \t]*:)"
+    r"|#{1,3}(?P<bare>[^\s#][^#:\r\n]{0,40}?):?)[ \t]*\r?")
 _SUPPRESSION = re.compile(
     r"<!--\s*soapbuild:\s*ignore\s+(?P<codes>[A-Za-z0-9][A-Za-z0-9 ,]*?)\s*-->", re.IGNORECASE)
 
@@ -174,11 +176,12 @@ def _with_labels(source: SourceText, parsed: _ParsedBlocks,
                  note_format: NoteFormat) -> _ParsedBlocks:
     """Split off the pasted section labels that open paragraphs, as heading blocks.
 
-    A label counts when it is the whole first line of a top-level paragraph
-    and names a section of the note's format that no heading names (a real
-    ``## Plan`` wins, and a stray "Plan:" under it stays text). Its heading has
-    level 0, which no Markdown heading has; the rest of the paragraph becomes a
-    paragraph of its own under it.
+    A label (``**Subjective:**``, ``Plan:``, ``S:``, ``#Subjective``) counts when
+    it is the whole first line of a top-level paragraph and names a section of
+    the note's format that no heading names (a real ``## Plan`` wins, and a
+    stray "Plan:" under it stays text). Its heading has level 0, which no
+    Markdown heading has; the rest of the paragraph becomes a paragraph of its
+    own under it.
     """
     named = {note_format.section_for(h.text) for h in parsed.headings if h.level <= 3}
     first_addendum = next((h.line for h in parsed.headings
@@ -191,15 +194,16 @@ def _with_labels(source: SourceText, parsed: _ParsedBlocks,
                 and (first_addendum is None or block.first_line < first_addendum)):
             label = _LABEL_LINE.fullmatch(source.text, block.span.start,
                                           source.line_end(block.first_line))
-        name = note_format.section_for(label.group("name")) if label else None
+        group = "name" if label is not None and label.group("name") else "bare"
+        name = note_format.section_for(label.group(group)) if label else None
         if label is None or name is None or name in named:
             blocks.append(block)
             continue
         named.add(name)  # a second label of the same section stays text
         line = block.first_line
         head = Block(BlockKind.HEADING, Span(block.span.start, source.line_end(line)), line, line)
-        text_span = Span(label.start("name"), label.end("name"))
-        found.append(Heading(label.group("name"), 0, line, head.span, text_span))
+        text_span = Span(label.start(group), label.end(group))
+        found.append(Heading(label.group(group), 0, line, head.span, text_span))
         blocks.append(head)
         if block.last_line > line:
             blocks.append(Block(BlockKind.PARAGRAPH,
@@ -349,6 +353,14 @@ def _quotes(prose: str, blocks: Iterable[Block]) -> tuple[tuple[Quote, ...], tup
         unbalanced.extend(Span(at, at + 1) for at in (straight_open, curly_open) if at is not None)
     quotes.sort(key=lambda quote: quote.span.start)
     return tuple(quotes), tuple(sorted(unbalanced, key=lambda span: span.start))
+
+
+def quotation_marks(prose: str, span: Span) -> list[tuple[int, str]]:
+    """The quotation marks in ``span`` of the prose, with their offsets: every ``"``,
+    ``“`` and ``”`` except the inch mark of a height (5'10")."""
+    inches = {m.end() - 1 for m in _INCHES.finditer(prose, span.start, span.end)}
+    return [(m.start(), m.group()) for m in _QUOTE_MARKS.finditer(prose, span.start, span.end)
+            if m.start() not in inches]
 
 
 def _divide(

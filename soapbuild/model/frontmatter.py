@@ -37,6 +37,9 @@ ITEM_DEPTH = 4
 entry -> its ``modifiers`` -> one modifier is 4); deeper values keep only their kind."""
 
 _NULL_TAG = "tag:yaml.org,2002:null"
+_RESOLVER = yaml.resolver.Resolver()
+_YAML_KINDS = {"int": "a number", "float": "a number", "bool": "a boolean",
+               "timestamp": "a date", "null": "nothing (null)"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,18 @@ def _raw_field(name: str, node: yaml.Node, key_span: Span,
     entries = tuple(_raw_field(_key_name(key), value, span(key), span, depth + 1)
                     for key, value in node.value) if deeper else ()
     return RawField(name, None, "mapping", False, key_span, value_span, entries)
+
+
+def yaml_reading(text: str) -> str | None:
+    """What a YAML 1.1 reader (PyYAML, python-frontmatter, many editors' plugins) makes
+    of ``text`` written plain, unquoted, when that is not text: "a number", "true or
+    false", "a date"; ``None`` when it reads it as text.
+
+    soapbuild types the front matter itself and reads ``0042`` as written; other
+    tools reading the same note would see the octal number 34.
+    """
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return _YAML_KINDS.get(tag.rsplit(":", 1)[-1])
 
 
 def _too_deep(text: str) -> int | None:

@@ -115,6 +115,14 @@ FIELDS: tuple[FieldSpec, ...] = (
 KNOWN_FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 
 
+def holds_text(name: str) -> bool:
+    """Whether a known field's value is text (an ID, a name, a code), which other YAML
+    readers must not take for a number or a boolean. (A clock time such as
+    ``end: 15:53`` is soapbuild's documented way to write it and is left alone.)"""
+    spec = KNOWN_FIELDS.get(name)
+    return spec is not None and spec.read in (_text, _code)
+
+
 def type_header(fields: tuple[RawField, ...], readable: bool = True) -> Header:
     """Read every known field once; unknown and repeated fields are left to the rules."""
     values: dict[str, Any] = {}

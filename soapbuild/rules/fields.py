@@ -1,4 +1,4 @@
-"""Front-matter fields: required, well typed, known, not repeated (codes F001–F007)."""
+"""Front-matter fields: required, well typed, known, not repeated (codes F001–F008)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import difflib
 from collections.abc import Iterator
 
 from soapbuild.model.findings import Hit
-from soapbuild.model.header import FIELDS, KNOWN_FIELDS
+from soapbuild.model.frontmatter import yaml_reading
+from soapbuild.model.header import FIELDS, KNOWN_FIELDS, holds_text
 from soapbuild.model.note import Note, Span
 from soapbuild.rules.context import Context
 
@@ -70,6 +71,14 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
         yield Hit("F005", raw_format.value_span if raw_format else top,
                   f"Unknown note format '{header.format}'{hint}",
                   "Use a built-in format or define it under [formats] in soapbuild.toml.")
+    for raw in header.fields:
+        reading = (yaml_reading(raw.text) if raw.kind == "scalar" and not raw.quoted
+                   and raw.text and holds_text(raw.name) else None)
+        if reading is not None:
+            yield Hit("F008", raw.value_span,
+                      f"soapbuild reads '{raw.name}: {raw.text}' as text, but other YAML "
+                      f"readers read {raw.text} as {reading}.",
+                      f"Quote it: '{raw.name}: \"{raw.text}\"' ('soapbuild fix' does this).")
     seen: set[str] = set()
     for raw in header.fields:
         if raw.name in seen:

@@ -83,7 +83,10 @@ def _labels(note: Note) -> Iterator[Hit]:
         return
     first = labelled[0]
     written = note.text_of(first.heading.span).strip()
-    if len(labelled) == 1:
+    if len(labelled) == 1 and written.startswith("#"):
+        message = (f"'{written}' is not a Markdown heading (a heading has a space after its "
+                   f"'#'); soapbuild reads it as the {first.name} section.")
+    elif len(labelled) == 1:
         message = (f"'{written}' is a label, not a Markdown heading; soapbuild reads it as the "
                    f"{first.name} section.")
     else:
