@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from soapbuild.discover import display_path, note_files, workspace_key
+from soapbuild.discover import display_path, file_identity, note_files, workspace_key
 from soapbuild.history.seals import Seal, compare, locked_since
 from soapbuild.model.findings import Finding, Hit, Severity
 from soapbuild.model.formats import NoteFormat
@@ -47,6 +47,9 @@ class CheckRun:
     # Scheduled sessions that no note covers (matched once; the rules and the
     # report both read this), empty without a schedule.
     unmatched: tuple[ScheduledSession, ...] = ()
+    # The hash of the bytes read of each note file (by :func:`file_identity`): a
+    # build records these, not the files as they are by the time it finishes.
+    read: Mapping[str, str] = field(default_factory=dict)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -110,8 +113,11 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
         unmatched = unmatched_sessions(schedule.sessions, sessions)
         findings.extend(_missing(schedule.path, unmatched, context, base))
     ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
+    read = {file_identity(file, root): result.digest for file, result in zip(files, results,
+                                                                             strict=True)
+            if result.digest is not None}
     return CheckRun(tuple(shown), ordered, suppressed, seals, sessions,
-                    {path: note for path, note in notes if note is not None}, unmatched)
+                    {path: note for path, note in notes if note is not None}, unmatched, read)
 
 
 def _missing(schedule: Path, unmatched: Sequence[ScheduledSession], context: Context,

@@ -48,6 +48,12 @@ def workspace_key(path: Path, root: Path) -> str | None:
         return None
 
 
+def file_identity(path: Path, root: Path) -> str:
+    """One name per note file for a build's records: its workspace key, or its real path
+    when it lies outside the workspace."""
+    return workspace_key(path, root) or Path(os.path.realpath(path)).as_posix()
+
+
 def display_path(path: Path, base: Path) -> str:
     """A path as the user should see it: relative to ``base`` when inside it, POSIX-style."""
     try:

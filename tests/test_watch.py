@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,11 +90,12 @@ def practice(tmp_path: Path) -> Path:
     return copy_practice(tmp_path / "practice")
 
 
-@pytest.fixture
-def watching(practice: Path) -> Iterator[Watching]:
+@contextmanager
+def start_watch(practice: Path, *options: str) -> Iterator[Watching]:
+    """Run ``soapbuild watch`` on ``practice`` until the block ends (then Ctrl-C)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "soapbuild", "-C", str(practice), "watch", "--port", "0",
-         "--now", NOW], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+         "--now", NOW, *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "NO_COLOR": "1"}, cwd=practice)
     running = Watching(process, practice)
 
@@ -122,6 +124,12 @@ def watching(practice: Path) -> Iterator[Watching]:
         reader.join(5)
     assert process.returncode == 0, running.output()
     assert "Stopping." in running.output()
+
+
+@pytest.fixture
+def watching(practice: Path) -> Iterator[Watching]:
+    with start_watch(practice) as running:
+        yield running
 
 
 # --- the command line ---------------------------------------------------------------------
@@ -346,3 +354,64 @@ def test_the_open_page_reloads_itself_after_an_edit(watching: Watching) -> None:
             assert not problems, (problems, watching.output())  # no CSP violation
         finally:
             browser.close()
+
+
+# --- what watch did not build, it keeps ----------------------------------------------------
+
+
+def _pdfs(output: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((output / "clients").glob("*.pdf"))}
+
+
+def _client_pages(output: Path) -> dict[str, str]:
+    return {p.name: p.read_text("utf-8") for p in sorted((output / "clients").glob("*.html"))}
+
+
+def test_watch_keeps_the_pdfs_of_a_build_and_marks_them_once_out_of_date(
+        practice: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    done = subprocess.run([sys.executable, "-m", "soapbuild", "-C", str(practice), "build",
+                           "--pdf", "--now", NOW], capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    output = practice / "output"
+    pdfs = _pdfs(output)
+    assert len(pdfs) >= 5
+    with start_watch(practice) as running:  # no --pdf: watch makes none
+        assert _pdfs(output) == pdfs
+        pages = _client_pages(output)
+        for name, page in pages.items():
+            if name != "no-client.html":
+                assert f'href="{name[:-5]}.pdf"' in page, name
+                assert "pdf-stale" not in page, name
+        page_url = running.note_url()
+        edit_note(practice, "Kinkajou-2208 was mentioned today.")
+        until(lambda: b"Kinkajou-2208" in running.get(page_url)[2], what="the rebuilt note")
+        until(lambda: any("pdf-stale" in p for p in _client_pages(output).values()),
+              what="the client page marking its PDF")
+        assert _pdfs(output) == pdfs  # kept, byte for byte
+        now = _client_pages(output)
+        stale = [name for name, page in now.items() if "pdf-stale" in page]
+        assert len(stale) == 1 and '<span class="client-id">C-1042</span>' in now[stale[0]]
+        assert f'href="{stale[0][:-5]}.pdf"' in now[stale[0]]
+        status, headers, body = running.get(f"/clients/{stale[0][:-5]}.pdf")
+        assert status == 200 and body == pdfs[stale[0][:-5] + ".pdf"]
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{running.port}/clients/{stale[0]}")
+                notice = page.locator(".pdf-stale")
+                assert notice.is_visible() and "may be out of date" in notice.inner_text()
+                link = page.get_by_role("link", name="The record as a PDF")
+                answer = page.request.get(link.evaluate("a => a.href"))
+                assert answer.status == 200 and answer.body()[:5] == b"%PDF-"
+            finally:
+                browser.close()
+    # 'build --no-pdf' is the documented way to drop them: out of date, they go
+    done = subprocess.run([sys.executable, "-m", "soapbuild", "-C", str(practice), "build",
+                           "--no-pdf", "--now", NOW], capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    assert _pdfs(output) == {}
+    assert not any("The record as a PDF" in p for p in _client_pages(output).values())

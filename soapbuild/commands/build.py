@@ -8,6 +8,7 @@ runs :func:`build_once` for each rebuild.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,14 +20,17 @@ from soapbuild.commands.report import compliance_report
 from soapbuild.console import Progress, UsageProblem, show
 
 if TYPE_CHECKING:
-    from soapbuild.render import BuildResult
+    from soapbuild.render import BuildResult, PdfMode
 
 
-def build_once(directory: Path, pdf: bool, now_text: str | None) -> BuildResult:
+def build_once(directory: Path, pdf: PdfMode, now_text: str | None) -> BuildResult:
     """One build, as ``soapbuild build`` makes it; settings and "now" are read here, once.
 
-    Raises :class:`UsageProblem` when the build cannot be made (the output is then
-    as it was).
+    The key of the notes as they are decides whether anything is to do; the
+    build then records the key of the notes as its check read them, and says
+    (:attr:`BuildResult.stale`) whether a note changed on disk meanwhile, so
+    that ``watch`` builds again. Raises :class:`UsageProblem` when the build
+    cannot be made (the output is then as it was).
     """
     from soapbuild import render
 
@@ -41,13 +45,16 @@ def build_once(directory: Path, pdf: bool, now_text: str | None) -> BuildResult:
         with Progress() as progress:
             progress.phase("checking notes")
             run = run_checks(directory, settings, now)
+            read_key = render.build_key(settings, now_key, pdf, run.read)
             report = compliance_report(run, now)
             progress.phase("rendering")
             try:
-                return render.render_site(settings, run, report, now, pdf=pdf, key=key,
+                done = render.render_site(settings, run, report, now, pdf=pdf, key=read_key,
                                           progress=progress.step)
             except render.BuildError as error:
                 raise UsageProblem(f"{error}; the previous output is unchanged") from None
+        stale = render.build_key(settings, now_key, pdf) != read_key
+    return replace(done, stale=stale)
 
 
 def echo_build(result: BuildResult, seconds: float) -> None:
@@ -68,7 +75,13 @@ def echo_build(result: BuildResult, seconds: float) -> None:
 
 
 def build(directory: Path, pdf: bool, now_text: str | None) -> int:
-    """Exit 0 whatever the notes hold (the report shows it); problems raise UsageProblem."""
+    """Exit 0 whatever the notes hold (the report shows it); problems raise UsageProblem.
+
+    ``--no-pdf`` removes the PDFs of an earlier build: they would be out of date.
+    """
+    from soapbuild.render import PdfMode
+
     started = time.perf_counter()
-    echo_build(build_once(directory, pdf, now_text), time.perf_counter() - started)
+    mode = PdfMode.MAKE if pdf else PdfMode.DROP
+    echo_build(build_once(directory, mode, now_text), time.perf_counter() - started)
     return 0

@@ -13,22 +13,34 @@ from soapbuild.console import UsageProblem, show
 
 
 def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | None) -> int:
-    """Serve until Ctrl-C; a rebuild that fails prints why and keeps the last good output."""
+    """Serve until Ctrl-C; a rebuild that fails prints why and keeps the last good output.
+
+    Without ``--pdf`` no PDF is made, and the PDFs an earlier build made stay
+    (linked from their client pages, marked when the record changed since):
+    a preview never removes what it did not build.
+    """
     from soapbuild.preview.server import Epoch, PreviewServer
     from soapbuild.preview.watcher import Watcher
-    from soapbuild.render import output_folder
+    from soapbuild.render import BuildResult, PdfMode, output_folder
 
     settings = workspace_settings(directory)
     epoch = Epoch()
+    mode = PdfMode.MAKE if pdf else PdfMode.KEEP
+
+    def build() -> BuildResult:
+        started = time.perf_counter()
+        done = build_once(directory, mode, now_text)
+        echo_build(done, time.perf_counter() - started)
+        if done.stale:  # a note was saved after the check read it: once more
+            watcher.changed()
+        return done
 
     def rebuild() -> bool:
-        started = time.perf_counter()
         try:
-            done = build_once(directory, pdf, now_text)
+            done = build()
         except click.ClickException as error:
             problem(error.format_message())
             return False
-        echo_build(done, time.perf_counter() - started)
         return bool(done.made or done.removed)
 
     def problem(message: str) -> None:
@@ -37,8 +49,7 @@ def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | Non
     watcher = Watcher(settings, rebuild, epoch.bump, problem, poll=poll)
     watcher.start()  # before the first build, so that no change during it is missed
     try:
-        started = time.perf_counter()
-        echo_build(build_once(directory, pdf, now_text), time.perf_counter() - started)
+        build()
         try:
             server = PreviewServer(output_folder(settings), epoch, port)
         except OSError as error:

@@ -8,7 +8,8 @@ checks run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from soapbuild.model.body import parse_body
@@ -33,17 +34,39 @@ class ParseResult:
     note: Note | None
     problems: tuple[Hit, ...]
     source: SourceText | None = None  # set when problems point into text with no note
+    digest: str | None = None  # of the bytes read from disk (see :func:`digest_of`)
+
+
+def read_note_bytes(path: Path) -> bytes:
+    """The bytes of a note as the check reads them: at most one past the size limit."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_NOTE_BYTES + 1)
+
+
+def digest_of(path: Path) -> str:
+    """The hash of a note's bytes as :func:`read_note` reads them ("-" when unreadable),
+    so a build can tell whether the file is still what its check read."""
+    try:
+        return hashlib.sha256(read_note_bytes(path)).hexdigest()
+    except OSError:
+        return "-"
 
 
 def read_note(path: Path, display: str, formats: dict[str, NoteFormat],
               key: str | None = None) -> ParseResult:
-    """Read ``path`` from disk; never raises for anything the file holds."""
+    """Read ``path`` from disk; never raises for anything the file holds.
+
+    The result carries the hash of the bytes read, which is what a build records:
+    the page and the manifest then come from the same bytes, whatever an editor
+    saves while the build runs.
+    """
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_NOTE_BYTES + 1)
+        data = read_note_bytes(path)
     except OSError as error:
-        return unreadable(display, error.strerror or type(error).__name__)
-    return parse_note(data, display, formats, key)
+        return replace(unreadable(display, error.strerror or type(error).__name__),
+                       digest="-")
+    digest = hashlib.sha256(data).hexdigest()
+    return replace(parse_note(data, display, formats, key), digest=digest)
 
 
 def unreadable(display: str, reason: str) -> ParseResult:

@@ -22,10 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,14 @@ LOCK = Path(".soapbuild") / "cache" / "build.lock"
 Progress = Callable[[int, int], None]
 
 
+class PdfMode(StrEnum):
+    """What a build does with the PDF records."""
+
+    MAKE = "make"  # build, watch --pdf: make each client's PDF
+    DROP = "drop"  # build --no-pdf: none, and those of an earlier build go (out of date)
+    KEEP = "keep"  # watch: none made; those already there stay, linked, marked if out of date
+
+
 class BuildError(Exception):
     """The build could not complete; the previous output is unchanged."""
 
@@ -59,6 +68,7 @@ class BuildResult:
     up_to_date: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    stale: bool = False  # a note changed after the check read it: build again
 
 
 def output_folder(settings: Settings) -> Path:
@@ -97,13 +107,21 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def build_key(settings: Settings, now_key: str, pdf: bool) -> str:
+def build_key(settings: Settings, now_key: str, pdf: str,
+              read: Mapping[str, str] | None = None) -> str:
     """One hash of every input of a build except the seals (see :func:`final_key`).
 
     ``now_key`` is the fixed "now" of the run (``--now``) or something unique for
-    a run judged at the clock's time, since findings depend on the time.
+    a run judged at the clock's time, since findings depend on the time; ``pdf``
+    what the build does with PDFs (:class:`PdfMode`). The notes are hashed as
+    they are on disk now, or, given ``read`` (the check's
+    :attr:`~soapbuild.checker.CheckRun.read`), as the check read them: that is
+    the key a build records, so that its pages and its manifest come from the
+    same bytes. A note saved after the check read it then makes the next key
+    differ, and the next build makes its page again.
     """
-    from soapbuild.discover import note_files
+    from soapbuild.discover import file_identity, note_files
+    from soapbuild.model.parse import digest_of
     from soapbuild.render.inputs import BuildInputs
     from soapbuild.render.templates import Templates
 
@@ -114,9 +132,10 @@ def build_key(settings: Settings, now_key: str, pdf: bool) -> str:
     templates = Templates(settings)
     for name in sorted(templates.all_names()):
         parts.append(f"template {name} {templates.file_hash(name)}")
-    if inputs.notes.is_dir():
-        for path in note_files([inputs.notes]):
-            parts.append(f"note {path.relative_to(inputs.root).as_posix()} {_file_digest(path)}")
+    if read is None:
+        files = note_files([inputs.notes]) if inputs.notes.is_dir() else []
+        read = {file_identity(path, inputs.root): digest_of(path) for path in files}
+    parts += [f"note {name} {digest}" for name, digest in sorted(read.items())]
     return _digest(*parts)
 
 
@@ -160,12 +179,14 @@ def _input_hash(templates: Templates, page: Page, code: str) -> str:
                    json.dumps(page.inputs, sort_keys=True, ensure_ascii=False, default=repr))
 
 
-def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *, pdf: bool,
-                key: str, progress: Progress | None = None) -> BuildResult:
+def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *,
+                pdf: PdfMode, key: str, progress: Progress | None = None) -> BuildResult:
     """Render every page whose inputs changed, then commit them to the output folder.
 
-    ``report`` is the :class:`soapbuild.report.aggregate.Report` of ``run.sessions``.
-    Raises :class:`BuildError` (the output folder is then as it was before).
+    ``report`` is the :class:`soapbuild.report.aggregate.Report` of ``run.sessions``;
+    ``key`` the build's key from the notes as the check read them
+    (:func:`build_key` with ``read``). Raises :class:`BuildError` (the output
+    folder is then as it was before).
     """
     import jinja2
 
@@ -178,17 +199,24 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
 
     started = time.perf_counter()
     templates = Templates(settings)
+    output = Output(output_folder(settings), settings.root / MANIFEST)
+    code = code_fingerprint()
+
+    def keep(page: Page) -> bool | None:
+        path = output.folder / page.name
+        if path.is_symlink() or not path.is_file():
+            return None
+        return output.current(page.name, _input_hash(templates, page, code))
+
     site = Site.create(run.sessions, run.notes, now, pdf)
-    planner = Planner(site, templates, MarkdownRenderer.create())
+    planner = Planner(site, templates, MarkdownRenderer.create(), keep)
     shown = report_view(report, site)
     pages = [planner.stylesheet(), planner.dashboard(shown), planner.report_page(shown),
              *planner.client_pages(), *(planner.note_page(s) for s in site.sessions)]
     data = {"report.json": json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n",
             "report.csv": report_csv(report)}
 
-    output = Output(output_folder(settings), settings.root / MANIFEST)
-    code = code_fingerprint()
-    names = {page.name for page in pages} | set(data)
+    names = {page.name for page in pages} | set(data) | set(planner.kept)
     todo = []
     for page in pages:
         inputs = _input_hash(templates, page, code)

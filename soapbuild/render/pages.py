@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 from soapbuild import __version__
 from soapbuild.model.findings import Finding, Severity
 from soapbuild.model.note import Note
+from soapbuild.render import PdfMode
 from soapbuild.render.charts import Chart, Row, bar_chart, rate_chart
 from soapbuild.render.claim import claim_facts, codes_text
 from soapbuild.render.highlight import Highlight, highlighted_lines
@@ -71,13 +72,13 @@ class Site:
     sessions: tuple[SessionRecord, ...]
     notes: Mapping[str, Note]
     now: datetime
-    pdf: bool
+    pdf: PdfMode
     client_names: dict[str, str]  # client ID -> file name (no extension)
     note_names: dict[str, str]  # session path -> file name (no extension)
 
     @classmethod
     def create(cls, sessions: Sequence[SessionRecord], notes: Mapping[str, Note],
-               now: datetime, pdf: bool) -> Site:
+               now: datetime, pdf: PdfMode) -> Site:
         clients = unique_names(s.client for s in sessions if s.client is not None)
         notes_labels = {s.path: _note_label(s) for s in sessions}
         return cls(tuple(sessions), notes, now, pdf, clients,
@@ -192,10 +193,16 @@ def record_body(renderer: MarkdownRenderer, text: NoteText) -> Markup:
 class Planner:
     """Builds the list of pages of one build."""
 
-    def __init__(self, site: Site, templates: Templates, renderer: MarkdownRenderer) -> None:
+    def __init__(self, site: Site, templates: Templates, renderer: MarkdownRenderer,
+                 keep: Callable[[Page], bool | None] = lambda page: None) -> None:
+        """``keep`` answers, for a PDF that this build does not make
+        (:attr:`PdfMode.KEEP`), whether one is in the output and made from the
+        same inputs (``True``), from others (``False``), or absent (``None``)."""
         self.site = site
         self.templates = templates
         self.renderer = renderer
+        self.keep = keep
+        self.kept: list[str] = []  # PDFs kept as they are (PdfMode.KEEP)
         self._bodies: dict[str, Markup] = {}
 
     def body(self, session: SessionRecord) -> Markup:
@@ -249,25 +256,41 @@ class Planner:
     # --- client pages and PDFs
 
     def client_pages(self) -> list[Page]:
+        """Each client's page, and the PDF of the record as the PDF mode says.
+
+        With :attr:`PdfMode.KEEP` no PDF is made, but one already in the output
+        is kept and linked, marked as possibly out of date when the record has
+        changed since it was made (``keep`` tells; the names go to
+        :attr:`kept`).
+        """
         pages = []
+        mode = self.site.pdf
         for client, sessions in self.site.by_client().items():
             file = self.site.client_file(client)
             note_links = [self.site.note_href(s, "../") for s in sessions]
             texts = [self.site.notes[s.path].source.text if s.path in self.site.notes else None
                      for s in sessions]
-            pdf = f"{file}.pdf" if self.site.pdf and client is not None else None
-            inputs = ["client", client, [repr(s) for s in sessions], texts, note_links, pdf]
+            record = None if client is None or mode is PdfMode.DROP else Page(
+                f"clients/{file}.pdf", "pdf", (PDF_TEMPLATE,),
+                ["pdf", client, [repr(s) for s in sessions], texts],
+                self._pdf_writer(client, sessions))
+            state = None if record is None else True if mode is PdfMode.MAKE else self.keep(
+                record)
+            pdf = f"{file}.pdf" if state is not None else None
+            inputs = ["client", client, [repr(s) for s in sessions], texts, note_links, pdf,
+                      state is False]
             pages.append(self.html(f"clients/{file}.html", "client.html", inputs,
-                                   self._client_view(client, sessions, note_links, pdf),
-                                   "client"))
-            if pdf is not None and client is not None:
-                pages.append(Page(f"clients/{pdf}", "pdf", (PDF_TEMPLATE,),
-                                  ["pdf", client, [repr(s) for s in sessions], texts],
-                                  self._pdf_writer(client, sessions)))
+                                   self._client_view(client, sessions, note_links, pdf,
+                                                     state is False), "client"))
+            if record is not None and mode is PdfMode.MAKE:
+                pages.append(record)
+            elif record is not None and state is not None:
+                self.kept.append(record.name)
         return pages
 
     def _client_view(self, client: str | None, sessions: list[SessionRecord],
-                     note_links: list[str], pdf: str | None) -> Callable[[], dict[str, Any]]:
+                     note_links: list[str], pdf: str | None,
+                     pdf_stale: bool) -> Callable[[], dict[str, Any]]:
         def view() -> dict[str, Any]:
             findings = [f for s in sessions for f in s.findings]
             dated = [s.session_date for s in sessions if s.session_date is not None]
@@ -276,6 +299,7 @@ class Planner:
                 "title": f"Client {client}" if client is not None else "Notes without a client",
                 "client": client,
                 "pdf_href": pdf,
+                "pdf_stale": pdf_stale,
                 "first": when(min(dated)) if dated else None,
                 "last": when(max(dated)) if dated else None,
                 "counts": severity_counts(findings),
