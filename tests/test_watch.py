@@ -394,7 +394,7 @@ def test_watch_keeps_the_pdfs_of_a_build_and_marks_them_once_out_of_date(
         stale = [name for name, page in now.items() if "pdf-stale" in page]
         assert len(stale) == 1 and '<span class="client-id">C-1042</span>' in now[stale[0]]
         assert f'href="{stale[0][:-5]}.pdf"' in now[stale[0]]
-        status, headers, body = running.get(f"/clients/{stale[0][:-5]}.pdf")
+        status, _, body = running.get(f"/clients/{stale[0][:-5]}.pdf")
         assert status == 200 and body == pdfs[stale[0][:-5] + ".pdf"]
         with sync_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
