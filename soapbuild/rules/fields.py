@@ -12,7 +12,7 @@ from soapbuild.model.note import Note, Span
 from soapbuild.rules.context import Context
 
 #: The rule codes this module reports (the rule pages are data/rules/*.toml).
-CODES = frozenset({"F001", "F002", "F003", "F004", "F005", "F006"})
+CODES = frozenset({"F001", "F002", "F003", "F004", "F005", "F006", "F007", "F008"})
 
 _EXAMPLES = {
     "client": "client: C-1042",
