@@ -212,7 +212,8 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
     planner = Planner(site, templates, MarkdownRenderer.create(), keep)
     shown = report_view(report, site)
     pages = [planner.stylesheet(), planner.dashboard(shown), planner.report_page(shown),
-             *planner.client_pages(), *(planner.note_page(s) for s in site.sessions)]
+             *planner.client_pages(), *(planner.note_page(s) for s in site.sessions),
+             *planner.rule_pages(settings.rules_severity, settings.rules_ignore)]
     data = {"report.json": json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n",
             "report.csv": report_csv(report)}
 

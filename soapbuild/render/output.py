@@ -46,7 +46,7 @@ MANIFEST_VERSION = 1
 STAGING_PREFIX = ".staging-"
 # Folders of the output that hold only soapbuild's pages: a page there that this
 # build did not make is stale (a deleted note's), even without a manifest.
-OWNED_FOLDERS = ("notes", "clients")
+OWNED_FOLDERS = ("notes", "clients", "rules")
 
 
 class OutputError(Exception):

@@ -16,7 +16,7 @@ what a page shows is exactly what its inputs say.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,11 +34,13 @@ from soapbuild.render.highlight import Highlight, highlighted_lines
 from soapbuild.render.markdown import MarkdownRenderer, NoteText, note_text
 from soapbuild.render.names import unique_names
 from soapbuild.render.templates import Templates
+from soapbuild.rules.explain import example_parts
 from soapbuild.rules.minutes import NO_SERVICE_CODE
-from soapbuild.rules.registry import FAMILY_ORDER, all_rules
+from soapbuild.rules.registry import FAMILY_ORDER, Example, Rule, all_rules
 from soapbuild.rules.sessions import SessionRecord
 
 NO_CLIENT = "no-client"  # never a slug-hash name: those end in hexadecimal digits
+RULES_FOLDER = "rules"  # output/rules/CODE.html: each rule's page, and index.html
 STYLESHEET = "style.css"
 PDF_TEMPLATE = "record_pdf.html"
 _LATEST = datetime.max.replace(tzinfo=UTC)
@@ -149,12 +151,31 @@ def occurred_text(session: SessionRecord) -> str:
     return "Not recorded"
 
 
+def finding_codes(findings: Sequence[Finding]) -> list[str]:
+    """The rule codes of some findings, each once, in the registry's order."""
+    order = {code: index for index, code in enumerate(all_rules())}
+    return sorted({f.code for f in findings}, key=lambda code: order.get(code, len(order)))
+
+
 def severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
     counts = Counter(f.severity.value for f in findings)
     return {s.value: counts.get(s.value, 0) for s in Severity}
 
 
-def findings_view(findings: Sequence[Finding], note: Note | None) -> list[dict[str, Any]]:
+def rule_href(code: str, root: str) -> str:
+    """The rule's page in the record (output/rules/CODE.html), relative to a page at ``root``."""
+    return f"{root}{RULES_FOLDER}/{code}.html"
+
+
+def code_links(codes: Iterable[str], root: str) -> list[dict[str, str]]:
+    """Rule codes as the templates link them: code, its page and its summary."""
+    rules = all_rules()
+    return [{"code": code, "href": rule_href(code, root),
+             "summary": rules[code].summary if code in rules else ""} for code in codes]
+
+
+def findings_view(findings: Sequence[Finding], note: Note | None,
+                  root: str = "../") -> list[dict[str, Any]]:
     rules = all_rules()
     shown = []
     for number, finding in enumerate(findings, start=1):
@@ -167,6 +188,7 @@ def findings_view(findings: Sequence[Finding], note: Note | None) -> list[dict[s
             "summary": rule.summary if rule else "", "name": rule.name if rule else "",
             "text": note.text_of(finding.span) if note is not None and finding.span else "",
             "marked": marked,
+            "rule_href": rule_href(finding.code, root),
         })
     return shown
 
@@ -309,7 +331,8 @@ class Planner:
                 "sessions": [
                     {**session_view(s), "number": index, "href": href, "body": self.body(s),
                      "readable": s.path in self.site.notes,
-                     "counts": severity_counts(s.findings)}
+                     "counts": severity_counts(s.findings),
+                     "codes": code_links(finding_codes(s.findings), "../")}
                     for index, (s, href) in enumerate(zip(sessions, note_links, strict=True),
                                                       start=1)],
             }
@@ -370,14 +393,36 @@ class Planner:
         return {**session_view(session), "href": self.site.note_href(session, ""),
                 "client_href": self.site.client_href(session.client, ""),
                 "counts": severity_counts(session.findings),
-                "codes": sorted({f.code for f in session.findings
-                                 if f.severity is Severity.ERROR})}
+                "codes": code_links(sorted({f.code for f in session.findings
+                                            if f.severity is Severity.ERROR}), "")}
 
     # --- the report
 
     def report_page(self, report_view: dict[str, Any]) -> Page:
         return self.html("report.html", "report.html", ["report", _plain(report_view)],
                          lambda: report_view, "report")
+
+    # --- the rule pages
+
+    def rule_pages(self, severity: Mapping[str, Severity], ignored: frozenset[str]) -> list[Page]:
+        """A page per rule (output/rules/CODE.html), from the registry that ``soapbuild
+        explain`` prints, and their index; a page changes only when its rule's data
+        (or what this workspace's settings do with the rule) does."""
+        rules = all_rules()
+        pages = []
+        listed = []
+        for rule in rules.values():
+            here = ("switched off (rules.ignore)" if rule.code in ignored
+                    else severity[rule.code].value if rule.code in severity else None)
+            view = rule_view(rule, here)
+            pages.append(self.html(f"{RULES_FOLDER}/{rule.code}.html", "rule.html",
+                                   ["rule", _plain(view)], _constant(view), "rule"))
+            listed.append({key: view[key] for key in ("code", "name", "family", "severity",
+                                                      "summary", "workspace")})
+        index = {"root": "../", "title": "Rules", "rules": listed}
+        pages.append(self.html(f"{RULES_FOLDER}/index.html", "rules.html",
+                               ["rules", _plain(index)], lambda: index, "rule"))
+        return pages
 
     # --- the stylesheet
 
@@ -388,6 +433,43 @@ class Planner:
             target.write_bytes(source.read_bytes() if source is not None else b"")
 
         return Page(STYLESHEET, "asset", (STYLESHEET,), ["asset"], write)
+
+
+def rule_view(rule: Rule, workspace: str | None) -> dict[str, Any]:
+    """One rule's page in words: the parts ``soapbuild explain`` prints, examples included.
+
+    ``workspace`` is what this workspace's settings make of the rule (another
+    severity, or switched off), ``None`` when they leave it as it is.
+    """
+    def examples(kind: str, shown: Sequence[Example]) -> list[dict[str, Any]]:
+        views = []
+        for number, example in enumerate(shown, start=1):
+            notes, texts = example_parts(example)
+            label = kind if len(shown) == 1 else f"{kind} ({number})"
+            views.append({"label": label, "notes": notes,
+                          "texts": [{"caption": caption, "text": text} for caption, text
+                                    in texts]})
+        return views
+
+    def paragraphs(text: str) -> list[str]:
+        return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+
+    return {
+        "root": "../",
+        "title": f"{rule.code} {rule.name}",
+        "code": rule.code,
+        "name": rule.name,
+        "family": rule.family,
+        "severity": rule.severity.value,
+        "workspace": workspace,
+        "summary": rule.summary,
+        "what": paragraphs(rule.what),
+        "why": paragraphs(rule.why),
+        "fix": paragraphs(rule.fix),
+        "sources": list(rule.sources),
+        "flagged": examples("Flagged", rule.flagged),
+        "passes": examples("Passes", rule.passes),
+    }
 
 
 def session_view(session: SessionRecord) -> dict[str, Any]:
@@ -412,6 +494,10 @@ def session_view(session: SessionRecord) -> dict[str, Any]:
         "billable": session.billable,
         "billing": billing_text(session),
     }
+
+
+def _constant(view: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    return lambda: view
 
 
 def _plain(value: Any) -> Any:
@@ -508,7 +594,8 @@ def report_view(report: Any, site: Site) -> dict[str, Any]:
         "missing": [{"client": m.client, "clinician": m.clinician or "not given",
                      "when": when(m.session_date)} for m in report.missing],
         "sessions": [{**session_view(s), "href": site.note_href(s, ""),
-                      "counts": severity_counts(s.findings)} for s in sessions],
+                      "counts": severity_counts(s.findings),
+                      "codes": code_links(finding_codes(s.findings), "")} for s in sessions],
     }
 
 

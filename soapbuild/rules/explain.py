@@ -37,7 +37,10 @@ def _indent(text: str) -> str:
                        for paragraph in text.split("\n\n"))
 
 
-def _example(example: Example) -> str:
+def example_parts(example: Example) -> tuple[list[str], list[tuple[str | None, str]]]:
+    """What an example needs said about it (the time, the settings, …) and its texts,
+    each with its caption where there is more than one: the ``explain`` page and the
+    rule pages of the record show the same."""
     notes = []
     if example.now:
         notes.append(f"(checked with --now '{example.now}')")
@@ -49,18 +52,35 @@ def _example(example: Example) -> str:
         notes.append(f"(saved as {example.encoding})")
     if example.pad_bytes:
         notes.append(f"(followed by {example.pad_bytes:,} more bytes)")
-    parts = [*("  " + n for n in notes)]
+    texts: list[tuple[str | None, str]] = []
     if example.earlier is not None:
-        parts += ["  an earlier note of the same client:", _framed(example.earlier),
-                  "  this note:"]
+        texts += [("an earlier note of the same client", example.earlier), ("this note", "")]
     if example.before is not None:
-        parts += ["  the note when it locked:", _framed(example.before), "  the note now:"]
-    parts.append(_framed(example.text))
+        texts += [("the note when it locked", example.before), ("the note now", "")]
+    if texts:
+        texts[-1] = (texts[-1][0], example.text)
+    else:
+        texts.append((None, example.text))
+    return notes, [(caption, shown_text(text)) for caption, text in texts]
+
+
+def shown_text(raw: str) -> str:
+    """An example's text as it can be shown: control characters as escapes, no final
+    line break."""
+    return "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}"
+                   for c in raw.rstrip("\n"))
+
+
+def _example(example: Example) -> str:
+    notes, texts = example_parts(example)
+    parts = ["  " + note for note in notes]
+    for caption, text in texts:
+        if caption is not None:
+            parts.append(f"  {caption}:")
+        parts.append(_framed(text))
     return "\n".join(parts)
 
 
-def _framed(raw: str) -> str:
-    """The example's text, framed, with control characters shown as escapes."""
-    text = "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}"
-                   for c in raw.rstrip("\n"))
+def _framed(text: str) -> str:
+    """The example's text, framed."""
     return textwrap.indent(text, "    │ ", lambda line: True) if text else "    │ (empty file)"
