@@ -374,3 +374,13 @@ def test_fixing_keeps_the_meaning_and_leaves_nothing_to_fix(
     assert all(getattr(before.header, n) == getattr(after.header, n) for n in KNOWN_FIELDS)
     left = {f.code for f in check_result(ParseResult("a", after, ()), CONTEXT).findings}
     assert not left & {"S007", "F007", "F008", "S001"}
+
+
+def test_a_file_that_cannot_be_read_is_exit_2_and_the_others_are_fixed(tmp_path: Path) -> None:
+    root = workspace(tmp_path, {"a.md": build_note(PASTED)})
+    (root / "notes" / "folder.md").mkdir()  # named like a note, cannot be read as one
+    result = run(root, "fix", "notes/folder.md", "notes/a.md")
+    assert result.exit_code == 2
+    assert "notes/folder.md: not fixed: cannot read the file" in result.output
+    assert (root / "notes/a.md").read_text("utf-8") == build_note(HEADED)
+    assert run(root, "fix", "--diff", "notes/folder.md").exit_code == 2

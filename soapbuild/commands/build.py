@@ -37,15 +37,16 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None) -> BuildResu
     settings = workspace_settings(directory)
     now = run_now(now_text, settings)
     now_key = now.isoformat() if now_text else f"clock {time.time_ns()}"
+    code = render.code_fingerprint()
     with render.lock(settings):
-        key = render.build_key(settings, now_key, pdf)
+        key = render.build_key(settings, now_key, pdf, code=code)
         done = render.up_to_date(settings, key)
         if done is not None:
             return done
         with Progress() as progress:
             progress.phase("checking notes")
             run = run_checks(directory, settings, now)
-            read_key = render.build_key(settings, now_key, pdf, run.read)
+            read_key = render.build_key(settings, now_key, pdf, run.read, code)
             report = compliance_report(run, now)
             progress.phase("rendering")
             try:
@@ -53,7 +54,7 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None) -> BuildResu
                                           progress=progress.step)
             except render.BuildError as error:
                 raise UsageProblem(f"{error}; the previous output is unchanged") from None
-        stale = render.build_key(settings, now_key, pdf) != read_key
+        stale = render.build_key(settings, now_key, pdf, code=code) != read_key
     return replace(done, stale=stale)
 
 

@@ -184,9 +184,9 @@ def fix(directory: Path, settings: Settings, now: datetime, paths: Sequence[Path
         diff: bool, err: bool = False) -> int:
     """Fix the notes under ``paths`` (default: the notes folder), or show the diff.
 
-    Exit codes: with ``diff``, 1 when a note would change, else 0; without, 0 when
-    every fix was made, 1 when a note was left as it was (locked, changed on disk,
-    unsafe), 2 when a file could not be read or written. ``err`` prints the report
+    Exit codes: 2 when a file could not be read or written; otherwise, with ``diff``,
+    1 when a note would change, else 0; without, 1 when a note was left as it was
+    (locked, changed on disk, unsafe), else 0. ``err`` prints the report
     on standard error (``check --fix`` keeps standard output for the findings).
     """
     from soapbuild.discover import PathError, display_path, note_files
@@ -215,9 +215,11 @@ def fix(directory: Path, settings: Settings, now: datetime, paths: Sequence[Path
             _report(result, diff, err)
     click.echo(_summary(results, diff), err=err or diff)
     outcomes = {r.outcome for r in results}
+    if Outcome.FAILED in outcomes:
+        return 2
     if diff:
-        return 1 if Outcome.FIXED in outcomes else 2 if Outcome.FAILED in outcomes else 0
-    return 2 if Outcome.FAILED in outcomes else 1 if Outcome.REFUSED in outcomes else 0
+        return 1 if Outcome.FIXED in outcomes else 0
+    return 1 if Outcome.REFUSED in outcomes else 0
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

@@ -10,7 +10,11 @@ The steps, in order (the CLI runs the check between the first two):
 2. Otherwise :func:`render_site` plans every page with the inputs it is made
    from (:mod:`.pages`), makes only the pages whose inputs' hash changed or
    whose file is gone, into a staging folder, then commits them with atomic
-   renames and removes the pages of deleted notes (:mod:`.output`).
+   renames and removes the pages of deleted notes (:mod:`.output`). The key
+   it records is the key of the notes as the check read them, not as they
+   were in step 1: an editor may save between the two, and the pages and the
+   manifest must come from the same bytes (issue 8: a page once kept the text
+   of a save that the next builds took as up to date).
 
 The check that feeds step 2 is the same as ``soapbuild check`` (seals of newly
 locked notes are recorded too), so the record shows exactly what ``check``
@@ -108,7 +112,7 @@ def code_fingerprint() -> str:
 
 
 def build_key(settings: Settings, now_key: str, pdf: str,
-              read: Mapping[str, str] | None = None) -> str:
+              read: Mapping[str, str] | None = None, code: str | None = None) -> str:
     """One hash of every input of a build except the seals (see :func:`final_key`).
 
     ``now_key`` is the fixed "now" of the run (``--now``) or something unique for
@@ -118,7 +122,8 @@ def build_key(settings: Settings, now_key: str, pdf: str,
     :attr:`~soapbuild.checker.CheckRun.read`), as the check read them: that is
     the key a build records, so that its pages and its manifest come from the
     same bytes. A note saved after the check read it then makes the next key
-    differ, and the next build makes its page again.
+    differ, and the next build makes its page again. ``code`` is
+    :func:`code_fingerprint`, when the caller has it already.
     """
     from soapbuild.discover import file_identity, note_files
     from soapbuild.model.parse import digest_of
@@ -126,7 +131,7 @@ def build_key(settings: Settings, now_key: str, pdf: str,
     from soapbuild.render.templates import Templates
 
     inputs = BuildInputs(settings)
-    parts: list[str] = [f"format {BUILD_FORMAT}", code_fingerprint(), repr(settings),
+    parts: list[str] = [f"format {BUILD_FORMAT}", code or code_fingerprint(), repr(settings),
                         f"now {now_key}", f"pdf {pdf}"]
     parts += [f"file {name} {_file_digest(path)}" for name, path in inputs.data_files]
     templates = Templates(settings)
