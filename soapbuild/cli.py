@@ -258,7 +258,8 @@ def build(directory: Path, pdf: bool, now_text: str | None) -> None:
 @main.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="The preview server's port on 127.0.0.1 (0: any free port).")
-@pdf_option(False, "Also make the PDF records on every rebuild (slow, so off by default).")
+@pdf_option(False, "Also make the PDF records on every rebuild (slow, so off by default; "
+                   "without it, the PDFs of an earlier build stay, marked once out of date).")
 @click.option("--poll/--no-poll", default=False, show_default=True,
               help="Scan for changes every half second instead of asking the system to "
                    "report them (for network drives and containers, where reports miss).")
