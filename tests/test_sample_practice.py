@@ -50,8 +50,8 @@ def test_clean_notes_have_no_findings_and_the_practice_is_realistic() -> None:
 def test_text_output_is_one_finding_per_line_with_a_summary() -> None:
     result = _check()
     lines = result.stdout.splitlines()
-    assert lines[-1] == "Checked 34 notes: 10 errors, 9 warnings, 1 info in 12 files."
-    assert "notes/C-1078/2026-10-22.md:29:4: S004 'Assessment' comes after 'Plan'" in lines[15]
+    assert lines[-1] == "Checked 34 notes: 8 errors, 10 warnings, 1 info in 12 files."
+    assert "notes/C-1078/2026-10-22.md:29:4: S004 'Assessment' comes after 'Plan'" in lines[14]
     assert all(line.count(":") >= 3 for line in lines[:-1])
     assert "\x1b[" not in result.stdout  # plain when piped
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -145,7 +145,8 @@ def _unsafe(before: Note, after: Note | None, edits: Sequence[Edit],
     """What the edits changed beyond what they say, or ``None``."""
     if after is None:
         return "the result cannot be read as a note"
-    if any(getattr(before.header, name) != getattr(after.header, name) for name in KNOWN_FIELDS):
+    if any(_reading(getattr(before.header, name)) != _reading(getattr(after.header, name))
+           for name in KNOWN_FIELDS):
         return "a front-matter value would read differently"
     if ([s.name for s in before.body.sections] != [s.name for s in after.body.sections]
             or len(before.body.addenda) != len(after.body.addenda)):
@@ -166,6 +167,16 @@ def _unsafe(before: Note, after: Note | None, edits: Sequence[Edit],
     if unresolved:
         return f"the fix would not resolve {', '.join(unresolved)}"
     return None
+
+
+def _reading(value: object) -> object:
+    """A typed value without its positions (a fix moves text, so spans may shift)."""
+    if isinstance(value, tuple):
+        return tuple(_reading(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return tuple((f.name, _reading(getattr(value, f.name))) for f in fields(value)
+                     if not isinstance(getattr(value, f.name), Span))
+    return value
 
 
 def _codes(note: Note, context: Context) -> Counter[str]:

@@ -120,7 +120,7 @@ def holds_text(name: str) -> bool:
     readers must not take for a number or a boolean. (A clock time such as
     ``end: 15:53`` is soapbuild's documented way to write it and is left alone.)"""
     spec = KNOWN_FIELDS.get(name)
-    return spec is not None and spec.read in (_text, _code)
+    return spec is not None and (spec.read in (_text, _place) or name == "service_code")
 
 
 def type_header(fields: tuple[RawField, ...], readable: bool = True) -> Header:
