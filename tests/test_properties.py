@@ -90,11 +90,12 @@ def check_invariants(result: ParseResult, context: Context) -> None:
     quotes = note.body.quotes
     assert [q.span.start for q in quotes] == sorted(q.span.start for q in quotes)
     for index, quote in enumerate(quotes):
-        assert text[quote.span.start] in "\"“", quote
-        assert text[quote.span.end - 1] in "\"”", quote
-        for later in quotes[index + 1:]:
-            if later.mark == quote.mark:
-                assert later.span.start >= quote.span.end, (quote, later)
+        opening, closing = {"straight": ('"', '"'), "curly": ("“", "”"),
+                            "single": ("'", "'’"), "single-curly": ("‘’", "'’")}[quote.mark]
+        assert text[quote.span.start] in opening, quote
+        assert text[quote.span.end - 1] in closing, quote
+        for later in quotes[index + 1:]:  # one quotation open at a time: none crosses another
+            assert later.span.start >= quote.span.end, (quote, later)
 
 
 def run(data: bytes, context: Context) -> None:
@@ -116,7 +117,7 @@ def test_arbitrary_bytes_after_a_front_matter_fence(context: Context, data: byte
     run(b"---\n" + data, context)
 
 
-MARKDOWNISH = st.sampled_from([*"\r\n\t\x00 \"“”'’`*_~[]()<>!#-=:|\\>.,",
+MARKDOWNISH = st.sampled_from([*"\r\n\t\x00 \"“”'‘’`*_~[]()<>!#-=:|\\>.,",
                                "\r\n", "---\n", "```\n", "## ", "\n## Plan\n", "<!--", "-->",
                                "http://x", "www.y.z", "\u2028", "\ufeff", "😀", "é", "中"])
 # st.text() draws no surrogates; the pieces add the characters Markdown and YAML care about.
@@ -161,7 +162,7 @@ HEADINGS = ["Subjective", "Objective", "Assessment", "Plan", "Data", "Behavior",
 HEADING_LINES = st.tuples(st.sampled_from(["#", "##", "###", "####"]),
                           st.sampled_from(HEADINGS)).map(" ".join)
 SETEXT = st.tuples(st.sampled_from(HEADINGS), st.sampled_from(["===", "---"])).map("\n".join)
-WORDS = st.text(alphabet=st.sampled_from(list("abc xyz.,;'’\"“”`*_<>[]()é😀中")), max_size=40)
+WORDS = st.text(alphabet=st.sampled_from(list("abc xyz.,;'‘’\"“”`*_<>[]()é😀中")), max_size=40)
 BODY_LINES = st.one_of(
     HEADING_LINES, SETEXT, WORDS,
     st.sampled_from([

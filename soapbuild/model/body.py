@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -27,6 +28,7 @@ from soapbuild.model.note import (
     Heading,
     LabeledLine,
     Quote,
+    QuoteMark,
     Section,
     Span,
     Suppression,
@@ -70,6 +72,7 @@ _LABEL = re.compile(
     r"^[ \t>]*(?:[-*+][ \t]+)?[*_]{0,2}(?P<label>author|reason)[*_]{0,2}[ \t]*:"
     r"[*_]{0,2}[ \t]*(?P<value>\S.*?)[ \t]*\r?$", re.I | re.M)
 _QUOTE_MARKS = re.compile(r"[\"“”]")
+_ANY_QUOTE_MARK = re.compile(r"[\"“”'‘’]")  # single marks too, apostrophes among them
 # 5'10" is a height, not a quotation.
 _INCHES = re.compile(r"\d['’]\s?\d{1,2}(?:\.\d+)?\"")
 # A section label pasted from another system: "**Subjective:**", "Plan:" or "S:"
@@ -80,6 +83,10 @@ _LABEL_LINE = re.compile(
     r"[ \t]{0,3}(?:(?P<marks>[*_]{0,3})[ \t]*(?P<name>[^\s*_:#][^*_:\r\n]{0,40}?)[ \t]*"
     r"(?::[ \t]*(?P=marks)|(?P=marks)[ \t]*:)"
     r"|#{1,3}(?P<bare>[^\s#][^#:\r\n]{0,40}?):?)[ \t]*\r?")
+# An apostrophe that starts a word: '90s, '05, 'em, rock 'n' roll, 'til, 'tis.
+_ELISION = re.compile(r"['‘’](?:\d\d(?:s|['’]s)?|em|n|til|tis|twas)(?![A-Za-z0-9])", re.I)
+_OPENING_CONTEXT = frozenset(" \t\r\n([{—–-/\"“")
+_SENTENCE_MARKS = frozenset(".,!?;:…")
 _SUPPRESSION = re.compile(
     r"<!--\s*soapbuild:\s*ignore\s+(?P<codes>[A-Za-z0-9][A-Za-z0-9 ,]*?)\s*-->", re.IGNORECASE)
 
@@ -315,42 +322,47 @@ def _blank_ranges(chunk: str, ranges: list[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
+class _Mark(NamedTuple):
+    """A quotation mark as it reads in context (apostrophes never become one)."""
+
+    at: int
+    role: Literal["open", "close", "toggle"]
+    kind: QuoteMark
+    # "sure": a closer after sentence punctuation (fine.'); "weak": after a word
+    # ending in s, which may be a plural possessive (the parents' house).
+    strength: Literal["sure", "plain", "weak"] = "sure"
+
+
 def _quotes(prose: str, blocks: Iterable[Block]) -> tuple[tuple[Quote, ...], tuple[Span, ...]]:
-    """Pair quotation marks inside each block; a quote may wrap lines, not blocks."""
+    """Pair quotation marks inside each block; a quote may wrap lines, not blocks.
+
+    Double quotes ("…", “…”) and single quotes ('…', ‘…’) are both quotations.
+    A single mark is read from its neighbours: inside a word (don't, client's),
+    at the start of an elision ('90s) or after a plural (clients') it is an
+    apostrophe. One quotation is open at a time; the marks inside it are part
+    of the quoted text, so two quotations never cross.
+    """
     quotes: list[Quote] = []
     unbalanced: list[Span] = []
     for block in blocks:
         if block.kind is BlockKind.CODE:
             continue
-        straight_open: int | None = None
-        curly_open: int | None = None
-        inches = {m.end() - 1 for m in _INCHES.finditer(prose, block.span.start, block.span.end)}
-        for match in _QUOTE_MARKS.finditer(prose, block.span.start, block.span.end):
-            at, mark = match.start(), match.group()
-            if at in inches:
+        marks = list(_marks(prose, block.span.start, block.span.end))
+        index = 0
+        while index < len(marks):
+            mark = marks[index]
+            if mark.role == "close":
+                if mark.strength == "sure":
+                    unbalanced.append(Span(mark.at, mark.at + 1))
+                index += 1
                 continue
-            # One quotation is open at a time; marks of the other kind inside it
-            # are part of the quoted text, so two quotations never cross.
-            if mark == '"':
-                if curly_open is not None:
-                    continue
-                if straight_open is None:
-                    straight_open = at
-                else:
-                    quotes.append(Quote(Span(straight_open, at + 1), "straight"))
-                    straight_open = None
-            elif straight_open is not None:
+            closer = _closer(marks, index)
+            if closer is None:
+                unbalanced.append(Span(mark.at, mark.at + 1))
+                index += 1
                 continue
-            elif mark == "“":
-                if curly_open is not None:
-                    unbalanced.append(Span(curly_open, curly_open + 1))
-                curly_open = at
-            elif curly_open is None:
-                unbalanced.append(Span(at, at + 1))
-            else:
-                quotes.append(Quote(Span(curly_open, at + 1), "curly"))
-                curly_open = None
-        unbalanced.extend(Span(at, at + 1) for at in (straight_open, curly_open) if at is not None)
+            quotes.append(Quote(Span(mark.at, marks[closer].at + 1), mark.kind))
+            index = closer + 1
     quotes.sort(key=lambda quote: quote.span.start)
     return tuple(quotes), tuple(sorted(unbalanced, key=lambda span: span.start))
 
@@ -361,6 +373,66 @@ def quotation_marks(prose: str, span: Span) -> list[tuple[int, str]]:
     inches = {m.end() - 1 for m in _INCHES.finditer(prose, span.start, span.end)}
     return [(m.start(), m.group()) for m in _QUOTE_MARKS.finditer(prose, span.start, span.end)
             if m.start() not in inches]
+
+
+def _marks(prose: str, start: int, end: int) -> Iterator[_Mark]:
+    inches = {m.end() - 1 for m in _INCHES.finditer(prose, start, end)}
+    for match in _ANY_QUOTE_MARK.finditer(prose, start, end):
+        at, char = match.start(), match.group()
+        if char == '"':
+            if at not in inches:
+                yield _Mark(at, "toggle", "straight")
+            continue
+        if char == "“":
+            yield _Mark(at, "open", "curly")
+            continue
+        if char == "”":
+            yield _Mark(at, "close", "curly")
+            continue
+        before = prose[at - 1] if at > start else " "
+        after = prose[at + 1] if at + 1 < end else " "
+        if before.isalnum() and after.isalnum():
+            continue  # don't, client's, 5'10"
+        kind: QuoteMark = "single-curly" if char != "'" else "single"
+        if before in _OPENING_CONTEXT:
+            if not after.isspace() and not _ELISION.match(prose, at):
+                if char != "’":  # ’ after a space is an apostrophe ('90s typed smart)
+                    yield _Mark(at, "open", kind)
+            continue
+        if char == "‘":
+            yield _Mark(at, "open", kind)  # ‘ is never an apostrophe but in ‘90s
+            continue
+        if after.isspace() or not after.isalnum():
+            strength = ("sure" if before in _SENTENCE_MARKS else
+                        "weak" if before in "sS" else "plain")
+            yield _Mark(at, "close", kind, strength)
+
+
+def _closer(marks: list[_Mark], index: int) -> int | None:
+    """The mark that closes the quotation opened at ``marks[index]``.
+
+    A straight double quote is closed by the next one; a curly double quote by
+    the next ”, unless a new “ comes first. A single quote is closed by the
+    first closing single mark before the next opening one, preferring one that
+    is not a plural possessive (the parents' house).
+    """
+    opener = marks[index]
+    weak: int | None = None
+    for later in range(index + 1, len(marks)):
+        mark = marks[later]
+        if opener.kind == "straight":
+            if mark.kind == "straight":
+                return later
+        elif opener.kind == "curly":
+            if mark.kind == "curly":
+                return later if mark.role == "close" else None
+        elif mark.kind in ("single", "single-curly"):
+            if mark.role == "open":
+                break
+            if mark.strength != "weak":
+                return later
+            weak = later if weak is None else weak
+    return weak
 
 
 def _divide(

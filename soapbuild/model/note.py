@@ -226,12 +226,16 @@ class Addendum:
     reason: LabeledLine | None
 
 
+#: Which marks a quotation is in: "…", “…”, '…' or ‘…’.
+QuoteMark = Literal["straight", "curly", "single", "single-curly"]
+
+
 @dataclass(frozen=True, slots=True)
 class Quote:
     """Text between quotation marks, marks included: the client's own words."""
 
     span: Span
-    mark: Literal["straight", "curly"]
+    mark: QuoteMark
 
 
 @dataclass(frozen=True, slots=True)
