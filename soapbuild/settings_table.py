@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from soapbuild.model.findings import Severity
-from soapbuild.model.formats import NoteFormat
+from soapbuild.model.formats import ROLES, NoteFormat, read_roles
 from soapbuild.model.service_codes import (
     ServiceCode,
     builtin_code_groups,
@@ -202,8 +202,19 @@ NAMES: dict[str, Callable[[str, str, frozenset[str]], str]] = {
 }
 
 
-def _note_format(_key: str, name: str, parts: dict[str, Any]) -> NoteFormat:
-    return NoteFormat(name, parts["sections"])
+def _roles(key: str, value: Any, _rules: frozenset[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SettingsError(f"'{key}' must be a table of section = role, not {value!r}")
+    return value
+
+
+def _note_format(key: str, name: str, parts: dict[str, Any]) -> NoteFormat:
+    sections = parts["sections"]
+    try:
+        roles = read_roles(parts.get("roles", {}), sections, f"{key}.roles")
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
+    return NoteFormat(name, sections, roles)
 
 
 def _service_code(key: str, code: str, parts: dict[str, Any]) -> ServiceCode:
@@ -318,9 +329,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("formats.NAME.sections", "formats", _sections, part="sections", required=True,
            example='["Goal", "Intervention", "Response", "Plan"]',
            sample="formats.girp.sections", doc=(
-               "A note format besides the built-in soap, dap and birp: the sections its "
-               "notes hold, in order. A note picks it with 'format: girp' in its front "
-               "matter.")),
+               "A note format besides the built-in soap, dap, birp and girp (or in place of "
+               "one): the sections its notes hold, in order. A note picks it with "
+               "'format: girp' in its front matter.")),
+    Option("formats.NAME.roles", "formats", _roles, part="roles",
+           example='{ Goal = "goal", Response = "observation" }', sample="formats.girp.roles",
+           doc=("What the format's sections are for, section = role (or a list of roles): "
+                + ", ".join(ROLES) + ". The rules scope by role (mental-status words are "
+                "observations in an observation section; risk belongs in the assessment). "
+                "A section left out gets the role its name suggests (Mental Status: "
+                "observation).")),
     Option("rules.ignore", "rules_ignore", _rule_codes, example='["S005"]', doc=(
         "Rules switched off in this workspace ('soapbuild rules' lists the codes). To "
         "silence one finding, write <!-- soapbuild: ignore CODE --> on its line instead.")),

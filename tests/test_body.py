@@ -302,8 +302,8 @@ def test_dap_and_birp_sections(parsed: Callable[[str], Note], note_format: str,
 
 
 def test_an_unknown_format_falls_back_to_soap_sections(parsed: Callable[[str], Note]) -> None:
-    head = HEAD.replace("occurred: true\n", "occurred: true\nformat: girp\n")
-    note = parsed(head + "## Goal\nx\n## Subjective\ny\n")
+    head = HEAD.replace("occurred: true\n", "occurred: true\nformat: pie\n")
+    note = parsed(head + "## Problem\nx\n## Subjective\ny\n")
     assert [s.name for s in note.body.sections] == ["Subjective"]
 
 

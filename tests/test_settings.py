@@ -101,7 +101,7 @@ def test_defaults_without_a_settings_file(tmp_path: Path) -> None:
     assert (settings.deadline_hours, settings.edit_window_hours, settings.due_soon_hours) == (
         72, 24, 24)
     assert settings.notes_dir == "notes" and settings.output_dir == "output"
-    assert set(settings.formats) == {"soap", "dap", "birp"}
+    assert set(settings.formats) == {"soap", "dap", "birp", "girp"}
 
 
 def test_deadline_hours_and_timezone_change_what_is_late(tmp_path: Path) -> None:

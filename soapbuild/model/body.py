@@ -461,7 +461,7 @@ def _divide(
                               bisect_right(first_lines, end_line)]
         if name is not None:
             sections.append(Section(name, heading, span, end_line, inner,
-                                    label=heading.level == 0))
+                                    note_format.roles_of(name), label=heading.level == 0))
         else:
             addenda.append(_addendum(source, heading, span, end_line, inner))
     return tuple(sections), tuple(addenda), preamble

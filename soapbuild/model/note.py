@@ -193,7 +193,9 @@ class Section:
     ``heading`` how the note wrote it (``"S: Subjective"``). ``blocks`` are the
     blocks under it, sub-headings included. ``label`` marks a section opened by
     a pasted label line (``**Subjective:**``) instead of a Markdown heading; its
-    heading then has level 0 and spans the label's line.
+    heading then has level 0 and spans the label's line. ``roles`` say
+    what the section is for (``observation``, ``assessment``, …; see
+    :mod:`soapbuild.formats`): rules scope by role, so they read every format alike.
     """
 
     name: str
@@ -202,6 +204,7 @@ class Section:
     last_line: int
     blocks: tuple[Block, ...]
     label: bool = False
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,17 +287,17 @@ class Note:
     def text_of(self, span: Span) -> str:
         return self.source.text[span.start : span.end]
 
-    def section_at(self, offset: int) -> str | None:
-        """The section holding ``offset`` (``"Addendum"`` for addenda, else ``None``)."""
-        for section in self.body.sections:
-            if offset in section.span:
-                return section.name
-        if any(offset in addendum.span for addendum in self.body.addenda):
-            return "Addendum"
-        return None
-
     def section(self, name: str) -> Section | None:
         return next((s for s in self.body.sections if s.name == name), None)
+
+    def section_holding(self, offset: int) -> Section | None:
+        """The section of the format that holds ``offset`` (``None`` in the
+        preamble and in addenda)."""
+        return next((s for s in self.body.sections if offset in s.span), None)
+
+    def sections_with(self, role: str) -> tuple[Section, ...]:
+        """The note's sections that play ``role``, in order."""
+        return tuple(s for s in self.body.sections if role in s.roles)
 
     def is_quoted(self, span: Span) -> bool:
         """Whether ``span`` lies inside the client's quoted words."""

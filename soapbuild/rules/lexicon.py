@@ -2,8 +2,9 @@
 
 Each entry of a vocabulary file names a term, how it inflects, a suggestion and
 its source; optional context patterns narrow it (``after``/``before`` must hold,
-``not_after``/``not_before`` must not) and section lists limit where it applies
-(``agitated`` is an observation in Objective and a label elsewhere).
+``not_after``/``not_before`` must not) and section roles limit where it applies
+(``agitated`` is an observation in an observation section, Objective, Data,
+Behavior or Response, and a label elsewhere).
 
 Matching is by token, not one giant regular expression: the prose is split into
 words once, each word is looked up in a dictionary of first words, and only the
@@ -21,6 +22,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from soapbuild.model import Section
 
 # Whitespace between the words of a phrase: spaces, or one line break (a soft
 # wrap inside a paragraph), never a blank line.
@@ -58,10 +61,17 @@ class Entry:
     not_in: frozenset[str] = frozenset()
     case_sensitive: bool = False
 
-    def applies_in(self, section: str | None) -> bool:
-        if self.only_in and section not in self.only_in:
+    def applies_in(self, section: Section | None) -> bool:
+        """Whether the entry applies in ``section`` (``None``: outside the sections).
+
+        ``only_in`` and ``not_in`` name section roles (``observation``), so one
+        entry reads every format alike; a section name (``Objective``) still
+        works, for vocabulary files written before roles.
+        """
+        scope = frozenset() if section is None else section.roles | {section.name.lower()}
+        if self.only_in and not self.only_in & scope:
             return False
-        return section not in self.not_in
+        return not self.not_in & scope
 
     def context_allows(self, text: str, start: int, end: int) -> bool:
         """Check the words around a match against the entry's context patterns."""
@@ -267,8 +277,8 @@ def _entry(raw: dict[str, Any], where: str, default_code: str | None) -> Entry:
         before=_regex(raw, "before", where, anchored=False),
         not_after=_regex(raw, "not_after", where, anchored=True),
         not_before=_regex(raw, "not_before", where, anchored=False),
-        only_in=frozenset(_strings(raw.get("only_in", []), where, "only_in")),
-        not_in=frozenset(_strings(raw.get("not_in", []), where, "not_in")),
+        only_in=frozenset(v.lower() for v in _strings(raw.get("only_in", []), where, "only_in")),
+        not_in=frozenset(v.lower() for v in _strings(raw.get("not_in", []), where, "not_in")),
         case_sensitive=raw.get("case") == "sensitive",
     )
 

@@ -33,7 +33,7 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     for match in matches:
         if match.start < taken_until or _allowed(match, allowed):
             continue
-        if not match.entry.applies_in(note.section_at(match.start)):
+        if not match.entry.applies_in(note.section_holding(match.start)):
             continue
         taken_until = match.end
         yield _hit(note, match)
