@@ -322,6 +322,9 @@ def _blank_ranges(chunk: str, ranges: list[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
+_Strength = Literal["sure", "plain", "weak"]
+
+
 class _Mark(NamedTuple):
     """A quotation mark as it reads in context (apostrophes never become one)."""
 
@@ -330,7 +333,7 @@ class _Mark(NamedTuple):
     kind: QuoteMark
     # "sure": a closer after sentence punctuation (fine.'); "weak": after a word
     # ending in s, which may be a plural possessive (the parents' house).
-    strength: Literal["sure", "plain", "weak"] = "sure"
+    strength: _Strength = "sure"
 
 
 def _quotes(prose: str, blocks: Iterable[Block]) -> tuple[tuple[Quote, ...], tuple[Span, ...]]:
@@ -395,16 +398,16 @@ def _marks(prose: str, start: int, end: int) -> Iterator[_Mark]:
             continue  # don't, client's, 5'10"
         kind: QuoteMark = "single-curly" if char != "'" else "single"
         if before in _OPENING_CONTEXT:
-            if not after.isspace() and not _ELISION.match(prose, at):
-                if char != "’":  # ’ after a space is an apostrophe ('90s typed smart)
-                    yield _Mark(at, "open", kind)
+            # ’ after a space is an apostrophe ('90s typed with smart quotes on).
+            if char != "’" and not after.isspace() and not _ELISION.match(prose, at):
+                yield _Mark(at, "open", kind)
             continue
         if char == "‘":
             yield _Mark(at, "open", kind)  # ‘ is never an apostrophe but in ‘90s
             continue
         if after.isspace() or not after.isalnum():
-            strength = ("sure" if before in _SENTENCE_MARKS else
-                        "weak" if before in "sS" else "plain")
+            strength: _Strength = ("sure" if before in _SENTENCE_MARKS else
+                                   "weak" if before in "sS" else "plain")
             yield _Mark(at, "close", kind, strength)
 
 

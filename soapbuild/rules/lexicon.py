@@ -120,7 +120,7 @@ class Lexicon:
                 index.setdefault(key, []).append((pattern, entry))
         frozen = {key: tuple(sorted(value, key=lambda pe: -len(pe[1].term)))
                   for key, value in index.items()}
-        words = _trie_pattern(frozen) if frozen else "(?!x)x"
+        words = trie_pattern(frozen) if frozen else "(?!x)x"
         return cls(listed, frozen, re.compile(
             r"(?<![A-Za-z0-9'’-])(?:" + words + r")(?![A-Za-z0-9]|-[A-Za-z0-9]|['’](?!s\b)[a-z])"))
 
@@ -158,7 +158,7 @@ class Lexicon:
                     break
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str]) -> str:
     """One regular expression for a set of words, sharing their common prefixes."""
     trie: dict[str, Any] = {}
     for word in words:
