@@ -291,16 +291,40 @@ def _strings(value: Any, where: str, key: str) -> list[str]:
 
 def _regex(raw: dict[str, Any], key: str, where: str, anchored: bool) -> re.Pattern[str] | None:
     """Compile a context pattern: ``after`` patterns start right after the match,
-    ``before`` patterns must end right before it."""
+    ``before`` patterns must end right before it.
+
+    The value is a pattern, ``"@name"`` (a shared pattern of contexts.toml), or
+    a list of either, any of which may hold.
+    """
     value = raw.get(key)
     if value is None:
         return None
+    parts = value if isinstance(value, list) else [value]
+    if not parts or not all(isinstance(part, str) for part in parts):
+        raise VocabularyError(f"{where}: '{key}' must be a pattern or a list of patterns")
+    named = contexts()
+    patterns = []
+    for part in parts:
+        if part.startswith("@"):
+            if part[1:] not in named:
+                raise VocabularyError(f"{where}: '{key}' names no shared context {part!r} "
+                                      f"(known: {', '.join('@' + n for n in sorted(named))})")
+            part = named[part[1:]]
+        patterns.append(f"(?:{part})")
+    joined = "|".join(patterns)
     try:
         if anchored:
-            return re.compile(r"[ \t]*(?:\r?\n[ \t]*)?(?:" + value + ")", re.IGNORECASE)
-        return re.compile("(?:" + value + r")[ \t]*(?:\r?\n[ \t]*)?$", re.IGNORECASE)
-    except (re.error, TypeError) as error:
+            return re.compile(r"[ \t]*(?:\r?\n[ \t]*)?(?:" + joined + ")", re.IGNORECASE)
+        return re.compile("(?:" + joined + r")[ \t]*(?:\r?\n[ \t]*)?$", re.IGNORECASE)
+    except re.error as error:
         raise VocabularyError(f"{where}: '{key}' is not a valid pattern ({error})") from None
+
+
+@cache
+def contexts() -> dict[str, str]:
+    """The shared context patterns (data/vocabulary/contexts.toml), by name."""
+    text = resources.files("soapbuild").joinpath("data/vocabulary/contexts.toml")
+    return {name: str(pattern) for name, pattern in tomllib.loads(text.read_text("utf-8")).items()}
 
 
 @cache

@@ -3,7 +3,9 @@
 The text searched is the note's narrative: prose with code, markup and the
 client's quoted words blanked out, so a match is never inside quotation marks
 and its offsets are offsets in the file. A match covered by a phrase of the
-clinical allowlist (``treatment-resistant``, ``Alcoholics Anonymous``) is dropped.
+clinical allowlist (``treatment-resistant``, ``Alcoholics Anonymous``) or inside a
+named framework or spelled-out acronym (``HALT (Hungry, Angry, Lonely, Tired)``)
+is dropped.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from soapbuild.model.findings import Hit
 from soapbuild.model.note import Note, Span
 from soapbuild.rules.context import Context
+from soapbuild.rules.frameworks import framework_spans
 from soapbuild.rules.lexicon import Match, builtin_allowlist
 from soapbuild.rules.registry import all_rules
 
@@ -29,6 +32,7 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     if not matches:
         return
     allowed = [(m.start, m.end) for m in builtin_allowlist().find(text, start)]
+    allowed += framework_spans(note.prose, start, len(text))
     taken_until = -1
     for match in matches:
         if match.start < taken_until or _allowed(match, allowed):
