@@ -14,7 +14,12 @@ a hash of the exact ID, for uniqueness:
   is never the whole name, because the hash always follows it;
 * among the names of one build, a clash of the casefolded names (two IDs whose
   hashes share their first characters) makes both names use a longer hash,
-  deterministically, up to the full SHA-256.
+  deterministically, up to the full SHA-256;
+* only a value that looks like an ID (``C-1042``: a digit and no long run of
+  letters) is shown in a name: a client written as a name (``Jane Doe``) gets
+  ``client-<hash>``, and a note's path keeps only its ID-like parts, so that
+  file names, links and browser history never spell out a person (HIPAA
+  minimum necessary; the privacy rule P004 reports the client field itself).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+
+from soapbuild.rules.identifiers import looks_like_id
 
 SLUG_LENGTH = 40
 HASH_LENGTH = 10
@@ -72,3 +79,16 @@ def unique_names(texts: Iterable[str] | Mapping[str, str], fallback: str = "x") 
                 if lengths[text] >= 64:  # pragma: no cover - a SHA-256 collision
                     raise ValueError(f"cannot give {group!r} distinct names")
                 lengths[text] = min(64, lengths[text] * 2)
+
+
+def client_names(clients: Iterable[str]) -> dict[str, str]:
+    """A file name for each client: readable only when the client is an ID."""
+    return unique_names({c: c if looks_like_id(c) else "client" for c in clients},
+                        fallback="client")
+
+
+def note_label(label: str) -> str:
+    """The readable part of a note page's name: the ID-like parts of its path
+    ("C-1042/2026-11-20"), never a folder or file named after a person."""
+    parts = [part for part in label.split("/") if looks_like_id(part)]
+    return "/".join(parts) or "note"

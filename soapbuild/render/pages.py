@@ -32,7 +32,7 @@ from soapbuild.render.charts import Chart, Row, bar_chart, rate_chart
 from soapbuild.render.claim import claim_facts, codes_text
 from soapbuild.render.highlight import Highlight, highlighted_lines
 from soapbuild.render.markdown import MarkdownRenderer, NoteText, note_text
-from soapbuild.render.names import unique_names
+from soapbuild.render.names import client_names, note_label, unique_names
 from soapbuild.render.templates import Templates
 from soapbuild.rules.explain import example_parts
 from soapbuild.rules.minutes import NO_SERVICE_CODE
@@ -81,8 +81,8 @@ class Site:
     @classmethod
     def create(cls, sessions: Sequence[SessionRecord], notes: Mapping[str, Note],
                now: datetime, pdf: PdfMode) -> Site:
-        clients = unique_names(s.client for s in sessions if s.client is not None)
-        notes_labels = {s.path: _note_label(s) for s in sessions}
+        clients = client_names(s.client for s in sessions if s.client is not None)
+        notes_labels = {s.path: note_label(_note_label(s)) for s in sessions}
         return cls(tuple(sessions), notes, now, pdf, clients,
                    unique_names(notes_labels, fallback="note"))
 

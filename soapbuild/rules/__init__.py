@@ -17,6 +17,7 @@ from soapbuild.rules import (
     completeness,
     fields,
     locking,
+    privacy,
     quotation,
     sections,
     telehealth,
@@ -41,5 +42,6 @@ LANGUAGE_CHECKS: tuple[NoteCheck, ...] = (
     vocabulary.check,
     quotation.check,
     completeness.check,
+    privacy.check,
 )
 CHECKS = STRUCTURE_CHECKS + LANGUAGE_CHECKS

@@ -19,7 +19,7 @@ from soapbuild.model.findings import Severity
 
 FAMILY_ORDER = ("input", "fields", "sections", "addenda", "timeliness", "billing", "locking",
                 "copied", "judgment", "absolutes", "hedges", "quotation", "completeness",
-                "suppression")
+                "privacy", "suppression")
 LANGUAGE_FAMILIES = ("judgment", "absolutes", "hedges")
 
 
