@@ -11,7 +11,8 @@ of its section, as a paragraph of its own) or, for whole-note items, its
 ``note`` body is used with the standard front matter. The note is parsed and
 checked in-process, and every finding is mapped back to the item by offset.
 
-Scoring, per family (judgment, absolutes, hedges, quotation, completeness):
+Scoring, per family (judgment, absolutes, hedges, quotation, completeness,
+privacy):
 
 * a labelled phrase is found (TP) when a finding of the same family overlaps it;
   whether the exact rule code matched is reported separately;
@@ -20,7 +21,12 @@ Scoring, per family (judgment, absolutes, hedges, quotation, completeness):
   alarm (FP), wherever it lies in the note;
 * completeness hints are note-level: a C label matches a finding of the same
   code anywhere in the note, and completeness is scored only on whole-note
-  items and on items that carry a C label.
+  items, on items that carry a C label and on items tagged "risk";
+* the client-name rule (P004) is about the front matter: an item's ``client``
+  replaces the client ID, and a P004 label names a phrase of it.
+
+Items tagged "hard-negative" are written to look like a finding and must
+produce none, in any family.
 
 Precision and recall must both reach :data:`BAR` in every family. Run this file
 directly (``python tests/test_language_corpus.py``) for the full report.
@@ -54,7 +60,7 @@ CORPUS = Path(__file__).parent / "data" / "language_corpus.toml"
 TZ = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=TZ)
 BAR = 0.95
-MIN_ITEMS = 200
+MIN_ITEMS = 440
 MIN_LABELS_PER_CODE = 3
 
 FRONT_MATTER = (
@@ -77,11 +83,14 @@ BASELINE = {
 SECTIONS = tuple(BASELINE)
 
 LANGUAGE_FAMILIES = ("judgment", "absolutes", "hedges", "quotation")
-FAMILIES = (*LANGUAGE_FAMILIES, "completeness")
+FAMILIES = (*LANGUAGE_FAMILIES, "completeness", "privacy")
 FAMILY_OF_PREFIX = {"J": "judgment", "U": "absolutes", "H": "hedges", "Q": "quotation",
-                    "C": "completeness"}
+                    "C": "completeness", "P": "privacy"}
 LANGUAGE_CODES = ("J001", "J002", "J003", "J004", "J005", "J006", "J007",
-                  "U001", "H001", "H002", "Q001", "Q002", "Q003")
+                  "U001", "H001", "H002", "Q001", "Q002", "Q003",
+                  "P001", "P002", "P003", "P004", "P005")
+#: Labels matched anywhere in the note rather than by position in the item text.
+NOTE_LEVEL = frozenset({"P004"})
 #: The scare-quote rule flags the quoted words themselves.
 INSIDE_QUOTES_ALLOWED = frozenset({"Q003"})
 
@@ -108,6 +117,8 @@ class Item:
     flag: tuple[Label, ...]
     passes: tuple[str, ...]
     tags: tuple[str, ...]
+    client: str = "C-1001"
+    format: str | None = None
 
     @property
     def body(self) -> str:
@@ -116,7 +127,12 @@ class Item:
 
     @property
     def scores_completeness(self) -> bool:
-        return self.note is not None or any(lab.family == "completeness" for lab in self.flag)
+        return (self.note is not None or "risk" in self.tags
+                or any(lab.family == "completeness" for lab in self.flag))
+
+    def where(self, label: Label) -> str:
+        """The text a label's phrase is part of."""
+        return self.client if label.code in NOTE_LEVEL else self.body
 
 
 @cache
@@ -138,6 +154,8 @@ def corpus() -> tuple[Item, ...]:
             flag=tuple(Label(**label) for label in entry.get("flag", ())),
             passes=tuple(entry.get("pass", ())),
             tags=tuple(entry.get("tags", ())),
+            client=entry.get("client", "C-1001"),
+            format=entry.get("format"),
         ))
     return tuple(items)
 
@@ -154,9 +172,12 @@ def occurrence(text: str, phrase: str, nth: int = 1) -> int:
 
 def build(item: Item) -> tuple[str, int]:
     """The full note for ``item`` and the offset at which the item's body starts in it."""
+    front = FRONT_MATTER.replace("client: C-1001", f"client: {item.client}")
+    if item.format is not None:
+        front = front.replace("occurred: true\n", f"occurred: true\nformat: {item.format}\n")
     if item.note is not None:
-        return FRONT_MATTER + item.note, len(FRONT_MATTER)
-    parts = [FRONT_MATTER]
+        return front + item.note, len(front)
+    parts = [front]
     start = -1
     for name in SECTIONS:
         parts.append(f"## {name}\n{BASELINE[name]}\n")
@@ -171,15 +192,36 @@ def build(item: Item) -> tuple[str, int]:
 # --- quotation-mark spans (the test's own, independent reading) -------------------
 
 _HEIGHT = re.compile(r"\d'\d{1,2}\"")
+# A single quote opens after a space or bracket and before a letter; it closes
+# after a letter or sentence mark and before a space or sentence mark. Marks
+# inside words, and those that do neither, are apostrophes.
+_SINGLE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—]))['‘](?=[A-Za-z])"
+                     r"|(?<=[A-Za-z.,!?])['’](?=[\s.,;:!?)]|$)", re.M)
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Spans of text between matched quotation marks, per paragraph.
 
-    Straight ``"`` and curly ``“ ”`` count; apostrophes never do, nor the inch mark
-    of a height such as ``5'10"``. A paragraph whose marks do not pair up is
-    skipped: it belongs to the unbalanced-quote rule.
+    Straight ``"`` and curly ``“ ”`` count, and single quotes (``'…'``, ``‘…’``);
+    apostrophes never do, nor the inch mark of a height such as ``5'10"``. A
+    paragraph whose marks do not pair up is skipped: it belongs to the
+    unbalanced-quote rule.
     """
+    return _double_spans(text) + _single_spans(text)
+
+
+def _single_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for paragraph in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text):
+        marks = [m.start() for m in _SINGLE.finditer(text, paragraph.start(), paragraph.end())
+                 if not (text[m.start()] in "'’" and m.start() > 0
+                         and text[m.start() - 1] in "sS")]  # a plural possessive
+        if len(marks) % 2 == 0:
+            spans.extend((marks[i], marks[i + 1] + 1) for i in range(0, len(marks), 2))
+    return spans
+
+
+def _double_spans(text: str) -> list[tuple[int, int]]:
     inches = {match.end() - 1 for match in _HEIGHT.finditer(text)}
     spans: list[tuple[int, int]] = []
     for paragraph in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text):
@@ -306,10 +348,11 @@ def score(outcomes: list[Outcome]) -> dict[str, FamilyScore]:
             board.labels += 1
             start = occurrence(body, label.phrase, label.nth)
             end = start + len(label.phrase)
+            note_level = family == "completeness" or label.code in NOTE_LEVEL
             candidates = [
                 (index, placed) for index, placed in enumerate(outcome.findings)
                 if placed.finding.family == family
-                and (placed.finding.code == label.code if family == "completeness"
+                and (placed.finding.code == label.code if note_level
                      else start >= 0 and placed.overlaps(start, end))
             ]
             if not candidates:
@@ -405,7 +448,7 @@ def test_ids_are_unique() -> None:
 
 
 def test_items_are_well_formed() -> None:
-    known = {"id", "section", "text", "note", "flag", "pass", "tags"}
+    known = {"id", "section", "text", "note", "flag", "pass", "tags", "client", "format"}
     problems = []
     for entry in raw_corpus():
         name = entry.get("id", "?")
@@ -430,7 +473,7 @@ def test_labelled_phrases_are_in_the_text() -> None:
     problems = []
     for item in corpus():
         for label in item.flag:
-            if occurrence(item.body, label.phrase, label.nth) < 0:
+            if occurrence(item.where(label), label.phrase, label.nth) < 0:
                 problems.append(f"{item.id}: {label.code} phrase {label.phrase!r} not in the text")
         problems.extend(f"{item.id}: pass phrase {phrase!r} not in the text"
                         for phrase in item.passes if phrase not in item.body)
@@ -479,6 +522,20 @@ def test_nothing_flagged_inside_quotation_marks(outcomes: list[Outcome]) -> None
     assert not found, f"{len(found)} findings inside quotation marks:\n" + "\n".join(found)
 
 
+def _on_hard_negatives(outcomes: list[Outcome]) -> Iterator[str]:
+    for outcome in outcomes:
+        if "hard-negative" not in outcome.item.tags:
+            continue
+        for placed in outcome.findings:
+            if placed.finding.family in FAMILIES:
+                yield f"{outcome.item.id}: {_describe(placed, outcome)}"
+
+
+def test_hard_negatives_raise_nothing(outcomes: list[Outcome]) -> None:
+    found = list(_on_hard_negatives(outcomes))
+    assert not found, f"{len(found)} findings on hard negatives:\n" + "\n".join(found)
+
+
 def test_standard_clinical_phrases_pass(outcomes: list[Outcome]) -> None:
     found = [f"{outcome.item.id}: {_describe(placed, outcome)}"
              for outcome in outcomes if "standard-phrase" in outcome.item.tags
@@ -494,5 +551,10 @@ if __name__ == "__main__":  # pragma: no cover - a developer's report
     inside = list(_inside_quotes(every))
     print(f"\nfindings inside quotation marks: {len(inside)}")
     for line in inside:
+        print(f"  - {line}")
+    hard = list(_on_hard_negatives(every))
+    negatives = sum("hard-negative" in item.tags for item in corpus())
+    print(f"findings on the {negatives} hard negatives: {len(hard)}")
+    for line in hard:
         print(f"  - {line}")
     sys.exit(0)
