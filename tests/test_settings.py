@@ -66,6 +66,14 @@ def _codes(report: dict) -> list[str]:
     ("[vocabulary]\nextend = 1", "'vocabulary.extend' must be a list of strings"),
     ("[deadline_overrides]\n\"90839\" = \"soon\"", "'deadline_overrides.90839' must be a number"),
     ("formats = 1", "'formats' must be a table"),
+    ("[formats.pie]\nsections = [\"Problem\", \"Evaluation\"]\nroles = { Plan = \"plan\" }",
+     "'formats.pie.roles.Plan' is not a section of the format"),
+    ("[formats.pie]\nsections = [\"Problem\", \"Evaluation\"]\nroles = { Problem = \"plans\" }",
+     "'formats.pie.roles.Problem' must be a role or a list of roles"),
+    ("[formats.pie]\nsections = [\"Problem\"]\nroles = [\"plan\"]",
+     "'formats.pie.roles' must be a table"),
+    ("[formats.pie]\nsections = [\"Problem\"]\nrole = {}",
+     "'formats.pie.role' is not a setting; did you mean 'formats.pie.roles'?"),
     ("timezone = ", "not valid TOML"),
 ])
 def test_bad_settings_exit_2_naming_the_key(tmp_path: Path, text: str, named: str) -> None:
@@ -135,6 +143,39 @@ def test_custom_format_from_settings(tmp_path: Path) -> None:
     workspace_soap.mkdir()
     _workspace(workspace_soap, settings, body=GIRP)
     assert _codes(_check(workspace_soap)[1]).count("S001") == 3  # type: ignore[arg-type]
+
+
+PIE = ("## Problem\nClient reported panic at work.\n\n## Mental Status\nClient appeared agitated "
+       "and guarded.\n\n## Evaluation\nClient was agitated; denies SI/HI; risk is low.\n\n"
+       "## Next Steps\nNext session in a week.\n")
+
+
+@pytest.mark.parametrize(("roles", "flagged"), [
+    # Roles inferred from the names: "Mental Status" is an observation section,
+    # "Evaluation" plays no role, so "agitated" there is a label.
+    ("", [("J005", 16)]),
+    # Declared roles win: Evaluation is observation too, Mental Status is not.
+    ('roles = { Evaluation = "observation", "Mental Status" = ["client-report"] }\n',
+     [("J005", 13), ("J005", 13)]),
+])
+def test_section_roles_scope_the_rules(tmp_path: Path, roles: str,
+                                       flagged: list[tuple[str, int]]) -> None:
+    settings = ('[formats.pie]\nsections = ["Problem", "Mental Status", "Evaluation", '
+                '"Next Steps"]\n' + roles)
+    workspace = _workspace(tmp_path, settings, body=PIE, extra="\nformat: pie")
+    _, report = _check(workspace)
+    found = [(f["code"], f["line"]) for f in report["findings"]  # type: ignore[index]
+             if f["code"] == "J005"]
+    assert found == flagged
+
+
+def test_builtin_formats_declare_their_roles() -> None:
+    formats = load_settings(Path("/nonexistent-workspace"), known_codes()).formats
+    observation = {name: fmt.sections_with("observation") for name, fmt in formats.items()}
+    assert observation == {"soap": ("Objective",), "dap": ("Data",),
+                           "birp": ("Behavior", "Response"), "girp": ("Response",)}
+    assert {name: fmt.sections_with("plan") for name, fmt in formats.items()} == {
+        name: ("Plan",) for name in formats}
 
 
 def test_vocabulary_extend_and_remove(tmp_path: Path) -> None:

@@ -195,7 +195,7 @@ class Section:
     a pasted label line (``**Subjective:**``) instead of a Markdown heading; its
     heading then has level 0 and spans the label's line. ``roles`` say
     what the section is for (``observation``, ``assessment``, …; see
-    :mod:`soapbuild.formats`): rules scope by role, so they read every format alike.
+    :mod:`soapbuild.model.formats`): rules scope by role, so they read every format alike.
     """
 
     name: str

@@ -2,7 +2,7 @@
 
 Sections are found by role (data/formats.toml), so the hints read SOAP, DAP,
 BIRP, GIRP and a workspace's own formats alike. Risk is read by
-:mod:`soapbuild.language.risk`: a stated level, a screening result or the
+:mod:`soapbuild.rules.risk`: a stated level, a screening result or the
 client's status on a risk phrase addresses risk (C001); risk present now asks
 for a safety step in the plan (C003).
 """

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from soapbuild.model import Section
+from soapbuild.model.note import Section
 
 # Whitespace between the words of a phrase: spaces, or one line break (a soft
 # wrap inside a paragraph), never a blank line.
