@@ -17,7 +17,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from soapbuild.rules.anchored import matches_near
+from soapbuild.rules.lexicon import trie_pattern
+
 _FLAGS = re.IGNORECASE | re.VERBOSE
+_DIGITS = re.compile(r"\d+")
+_AT = re.compile(r"@")
+_REACH = 40  # how far before its first digit an identifier may start
+_EMAIL_REACH = 64  # the longest local part of an e-mail address
 # An ID: no spaces, a digit, and no run of more than three letters (C-1042,
 # JD-88, 2026-0412); "client-017" or "jdoe88" may hide a name, so they are not.
 _ID = re.compile(r"(?=[^\s]*\d)[A-Za-z0-9._#/-]+")
@@ -56,25 +63,53 @@ def _data() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """The identifier patterns joined in two scans: those near a digit, and e-mail
+    addresses near an "@"; with the words a digit pattern may start with."""
+
+    kinds: tuple[_Kind, ...]
+    digits: re.Pattern[str]
+    at: re.Pattern[str]
+    starts: re.Pattern[str]
+    public: re.Pattern[str]
+
+
 @cache
-def _kinds() -> tuple[tuple[_Kind, ...], re.Pattern[str], re.Pattern[str]]:
+def _scan() -> _Scan:
     data = _data()
     kinds = tuple(_Kind(entry["code"], entry["kind"], entry["suggest"],
                         re.compile(entry["pattern"], _FLAGS)) for entry in data["identifier"])
-    scan = re.compile("|".join(f"(?P<k{i}>{k.pattern.pattern})" for i, k in enumerate(kinds)),
-                      _FLAGS)
-    public = re.compile(data["public_numbers"]["pattern"], _FLAGS)
-    return kinds, scan, public
+    by_anchor: dict[bool, list[str]] = {True: [], False: []}
+    for index, (entry, kind) in enumerate(zip(data["identifier"], kinds, strict=True)):
+        by_anchor[entry.get("anchor") == "@"].append(f"(?P<k{index}>{kind.pattern.pattern})")
+    words = [w for entry in data["identifier"] for w in entry.get("starts", [])]
+    starts = re.compile(r"[0-9(+#]|" + trie_pattern(words))
+    return _Scan(kinds, re.compile("|".join(by_anchor[False]), _FLAGS),
+                 re.compile("|".join(by_anchor[True]), _FLAGS), starts,
+                 re.compile(data["public_numbers"]["pattern"], _FLAGS))
 
 
 def identifiers(text: str, start: int, end: int) -> Iterator[Identifier]:
     """Social security, record and account numbers, dates of birth, phone numbers,
-    e-mail and street addresses in ``text[start:end]``."""
-    kinds, scan, public = _kinds()
-    for match in scan.finditer(text, start, end):
-        kind = kinds[int(match.lastgroup[1:])]  # type: ignore[index]
-        if kind.kind == "a phone number" and public.search(match.group()):
+    e-mail and street addresses in ``text[start:end]``.
+
+    Every identifier holds a digit or an "@", so the patterns are tried only
+    near those, at the words they may start with (rules/anchored.py).
+    """
+    scan = _scan()
+    lowered = text.lower() if len(text.lower()) == len(text) else text
+    near_digits = matches_near(scan.digits, _DIGITS.finditer(text, start, end), text, end,
+                               _REACH, scan.starts, lowered)
+    near_at = matches_near(scan.at, _AT.finditer(text, start, end), text, end, _EMAIL_REACH)
+    taken = -1
+    for match in sorted([*near_digits, *near_at], key=lambda m: m.start()):
+        if match.start() < taken:
+            continue
+        kind = scan.kinds[int(match.lastgroup[1:])]  # type: ignore[index]
+        if kind.kind == "a phone number" and scan.public.search(match.group()):
             continue  # 988, a toll-free help line
+        taken = match.end()
         yield Identifier(match.start(), match.end(), kind.code, kind.kind, kind.suggest)
 
 
@@ -114,6 +149,8 @@ def is_group_note(service_code: str | None, text: str, start: int, end: int) -> 
     group = _data()["group"]
     if service_code is not None and service_code.strip().upper() in group["service_codes"]:
         return True
+    if "roup" not in text[start:end]:  # Group, group: the words need the word
+        return False
     return _group_words().search(text, start, end) is not None
 
 

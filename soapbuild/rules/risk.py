@@ -27,6 +27,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from soapbuild.rules.anchored import matches_near
 from soapbuild.rules.lexicon import trie_pattern
 
 Kind = Literal["ideation", "behavior", "means", "concern", "level", "screen"]
@@ -35,7 +36,6 @@ Status = Literal["present", "denied", "history", "topic", "someone-else", "low",
 _FLAGS = re.IGNORECASE | re.VERBOSE
 _CLAUSE = 60  # characters of a clause read before and after a phrase
 _REACH = 80  # how far before its anchor word a phrase may start
-_WORD_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9+(]")
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
 _CLAUSE_END = re.compile(r"[.;!?]|\n[ \t]*\n")
 _NEGATING_VALUE = ("no", "not", "denies", "without")
@@ -94,21 +94,12 @@ class RiskReader:
         """
         low = text.lower() if lowered is None else lowered
         found = []
-        covered = start
-        for anchor in self.anchors.finditer(low, start, end):
-            if anchor.start() < covered:
-                continue
-            for word in _WORD_START.finditer(text, max(covered, anchor.start() - _REACH),
-                                             anchor.start() + 1):
-                match = self.scan.match(text, word.start(), end)
-                if match is None or match.end() <= anchor.start():
-                    continue
-                piece = self.pieces[int(match.lastgroup[1:])]  # type: ignore[index]
-                statement = self._read(piece, text, match.start(), match.end(), start, end)
-                if statement is not None:
-                    found.append(statement)
-                covered = match.end()
-                break
+        anchors = self.anchors.finditer(low, start, end)
+        for match in matches_near(self.scan, anchors, text, end, _REACH):
+            piece = self.pieces[int(match.lastgroup[1:])]  # type: ignore[index]
+            statement = self._read(piece, text, match.start(), match.end(), start, end)
+            if statement is not None:
+                found.append(statement)
         return found
 
     def has_safety_step(self, text: str, start: int, end: int) -> bool:
