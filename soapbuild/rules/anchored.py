@@ -24,18 +24,21 @@ def matches_near(pattern: re.Pattern[str], anchors: Iterable[re.Match[str]], tex
     """The matches of ``pattern`` in ``text`` (up to ``end``) that reach an anchor,
     each starting at most ``reach`` characters before it, in order, never overlapping.
 
-    ``starts``, matched on ``lowered`` (``text.lower()``), names the words a match
-    can begin with; other word starts are not tried.
+    ``starts``, searched in ``lowered`` (``text.lower()``), finds the places a
+    match can begin (the first words of the patterns, at a word start); without
+    it every word start is tried.
     """
     covered = 0
     for anchor in anchors:
         if anchor.start() < covered:
             continue
-        for word in _WORD_START.finditer(text, max(covered, anchor.start() - reach),
-                                         anchor.start() + 1):
-            if starts is not None and lowered is not None and not starts.match(
-                    lowered, word.start()):
-                continue
+        low = max(covered, anchor.start() - reach)
+        places = (starts.finditer(lowered, low, end)
+                  if starts is not None and lowered is not None
+                  else _WORD_START.finditer(text, low, end))
+        for word in places:
+            if word.start() > anchor.start():
+                break
             match = pattern.match(text, word.start(), end)
             if match is None or match.end() <= anchor.start():
                 continue

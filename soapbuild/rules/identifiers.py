@@ -84,7 +84,7 @@ def _scan() -> _Scan:
     for index, (entry, kind) in enumerate(zip(data["identifier"], kinds, strict=True)):
         by_anchor[entry.get("anchor") == "@"].append(f"(?P<k{index}>{kind.pattern.pattern})")
     words = [w for entry in data["identifier"] for w in entry.get("starts", [])]
-    starts = re.compile(r"[0-9(+#]|" + trie_pattern(words))
+    starts = re.compile(r"(?<![a-z0-9])(?:[0-9(+#]|" + trie_pattern(words) + ")")
     return _Scan(kinds, re.compile("|".join(by_anchor[False]), _FLAGS),
                  re.compile("|".join(by_anchor[True]), _FLAGS), starts,
                  re.compile(data["public_numbers"]["pattern"], _FLAGS))

@@ -76,6 +76,7 @@ class RiskReader:
 
     pieces: tuple[_Piece, ...]
     anchors: re.Pattern[str]
+    starts: re.Pattern[str]
     scan: re.Pattern[str]
     low: frozenset[str]
     elevated: frozenset[str]
@@ -95,7 +96,7 @@ class RiskReader:
         low = text.lower() if lowered is None else lowered
         found = []
         anchors = self.anchors.finditer(low, start, end)
-        for match in matches_near(self.scan, anchors, text, end, _REACH):
+        for match in matches_near(self.scan, anchors, text, end, _REACH, self.starts, low):
             piece = self.pieces[int(match.lastgroup[1:])]  # type: ignore[index]
             statement = self._read(piece, text, match.start(), match.end(), start, end)
             if statement is not None:
@@ -221,7 +222,10 @@ def risk_reader() -> RiskReader:
                       _FLAGS)
     cues = {name: re.compile(value, _FLAGS) for name, value in data["cues"].items()}
     anchors = re.compile(r"(?<![a-z0-9])" + trie_pattern(data["scan"]["anchors"]))
-    return RiskReader(tuple(pieces), anchors, scan, frozenset(levels["low"]),
+    words = "|".join(re.escape(word) for word in data["scan"]["whole_words"])
+    starts = re.compile(r"(?<![a-z0-9])(?:" + trie_pattern(data["scan"]["starts"])
+                        + r"|(?:" + words + r")(?![a-z0-9]))")
+    return RiskReader(tuple(pieces), anchors, starts, scan, frozenset(levels["low"]),
                       frozenset(levels["elevated"]),
                       re.compile(level["not_before"], _FLAGS), cues,
                       re.compile(data["safety"]["pattern"], _FLAGS))
