@@ -17,6 +17,9 @@ from soapbuild.model.note import Note, Span
 from soapbuild.rules.context import Context
 from soapbuild.rules.identifiers import full_names, identifiers, is_group_note, looks_like_name
 
+#: The rule codes this module reports (the rule pages are data/rules/*.toml).
+CODES = frozenset({"P001", "P002", "P003", "P004", "P005"})
+
 
 def check(note: Note, context: Context) -> Iterator[Hit]:
     text = note.source.text
