@@ -60,7 +60,7 @@ KNOWN_BUGS: dict[str, str] = {}
 END_TO_END = ("R002-flagged-1", "F005-passes-1", "S001-flagged-1", "A001-flagged-1",
               "T006-flagged-1", "B002-flagged-1", "K001-flagged-1", "D001-flagged-1",
               "J001-flagged-1", "U001-flagged-1", "H001-flagged-1", "Q001-flagged-1",
-              "C001-flagged-1", "N001-flagged-1")
+              "C001-flagged-1", "P001-flagged-1", "N001-flagged-1")
 
 
 def _cases(only: tuple[str, ...] | None = None) -> Iterator[Any]:
