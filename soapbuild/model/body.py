@@ -464,7 +464,7 @@ def _divide(
                               bisect_right(first_lines, end_line)]
         if name is not None:
             sections.append(Section(name, heading, span, end_line, inner,
-                                    note_format.roles_of(name), label=heading.level == 0))
+                                    label=heading.level == 0, roles=note_format.roles_of(name)))
         else:
             addenda.append(_addendum(source, heading, span, end_line, inner))
     return tuple(sections), tuple(addenda), preamble

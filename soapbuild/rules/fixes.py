@@ -101,7 +101,7 @@ def _quotation_pairs(note: Note) -> Iterator[Edit]:
     if not body.unbalanced_quotes:
         return
     curly = sum(1 for q in body.quotes if q.mark == "curly")
-    straight = len(body.quotes) - curly
+    straight = sum(1 for q in body.quotes if q.mark == "straight")  # single quotes aside
     for block in body.blocks:
         if block.kind is BlockKind.CODE or not any(
                 span.start in block.span for span in body.unbalanced_quotes):
