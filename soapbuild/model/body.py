@@ -362,7 +362,7 @@ def _quotes(prose: str, blocks: Iterable[Block]) -> tuple[tuple[Quote, ...], tup
             closer = _closer(marks, index)
             if closer is None:
                 unbalanced.append(Span(mark.at, mark.at + 1))
-                index += 1
+                index = _after_unclosed(marks, index)
                 continue
             quotes.append(Quote(Span(mark.at, marks[closer].at + 1), mark.kind))
             index = closer + 1
@@ -409,6 +409,23 @@ def _marks(prose: str, start: int, end: int) -> Iterator[_Mark]:
             strength: _Strength = ("sure" if before in _SENTENCE_MARKS else
                                    "weak" if before in "sS" else "plain")
             yield _Mark(at, "close", kind, strength)
+
+
+def _after_unclosed(marks: list[_Mark], index: int) -> int:
+    """Where reading goes on after a quotation that is never closed.
+
+    After a single quote, at the next mark (it may have been an apostrophe
+    after all). After a double quote, the rest is read as quoted, the marks in it
+    as its text: up to the next “ for a curly quote, to the end of the block for
+    a straight one; so "…" inside an unclosed “… is not taken for a quotation.
+    """
+    kind = marks[index].kind
+    if kind == "straight":
+        return len(marks)
+    if kind == "curly":
+        return next((later for later in range(index + 1, len(marks))
+                     if marks[later].kind == "curly"), len(marks))
+    return index + 1
 
 
 def _closer(marks: list[_Mark], index: int) -> int | None:

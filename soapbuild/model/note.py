@@ -290,6 +290,15 @@ class Note:
     def section(self, name: str) -> Section | None:
         return next((s for s in self.body.sections if s.name == name), None)
 
+    def section_at(self, offset: int) -> str | None:
+        """The name of the section holding ``offset`` (``"Addendum"`` for addenda)."""
+        section = self.section_holding(offset)
+        if section is not None:
+            return section.name
+        if any(offset in addendum.span for addendum in self.body.addenda):
+            return "Addendum"
+        return None
+
     def section_holding(self, offset: int) -> Section | None:
         """The section of the format that holds ``offset`` (``None`` in the
         preamble and in addenda)."""
