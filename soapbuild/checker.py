@@ -1,23 +1,24 @@
 """The check pipeline: discover → parse → run the rules → findings with severities.
 
-Most rules look at one note; two look across notes and run after every note
-is parsed: copied documentation (sections repeated from earlier notes) and,
-with a schedule, sessions that have no note. What comes from outside the notes
-(the schedule, the lock baselines) is loaded by the caller before the rules
-run and handed in. Seals of newly locked notes are collected for the caller to
-record (rules never write).
+Most rules look at one note; three look across notes and run after every note
+is parsed: copied documentation (sections repeated from earlier notes), locked
+notes that were deleted and, with a schedule, sessions that have no note. What
+comes from outside the notes is loaded before the rules run and handed in: the
+schedule, and the notes' past (the ledger of locks and history, which the
+caller's loader builds once the notes are parsed, in one batch). Rules never
+write; the caller records new seals from the run's ledger.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from soapbuild.discover import display_path, file_identity, note_files, workspace_key
-from soapbuild.history.seals import Seal, compare, locked_since
 from soapbuild.model.findings import Finding, Hit, Severity
 from soapbuild.model.formats import NoteFormat
+from soapbuild.model.history import Ledger
 from soapbuild.model.note import Note
 from soapbuild.model.parse import ParseResult, read_note
 from soapbuild.model.schedule import Schedule, ScheduledSession
@@ -30,6 +31,10 @@ from soapbuild.rules.sessions import SessionRecord, session_record, unmatched_se
 
 # How a note file becomes a ParseResult: (file, display path, formats, workspace key).
 Reader = Callable[[Path, str, dict[str, NoteFormat], "str | None"], ParseResult]
+# The notes' past, loaded once the notes are parsed: (workspace key -> note) -> ledger.
+HistoryLoader = Callable[[Mapping[str, Note]], Ledger]
+# Section fingerprints of notes not being checked that may match the checked ones.
+OtherPrints = Callable[[Sequence[SectionPrint]], Sequence[SectionPrint]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +44,6 @@ class CheckRun:
     files: tuple[str, ...]
     findings: tuple[Finding, ...]
     suppressed: int = 0
-    seal_updates: dict[str, Seal] = field(default_factory=dict)
     sessions: tuple[SessionRecord, ...] = ()
     # The parsed notes by display path (readable files only), for the renderer: it
     # shows the very text the findings point into, without reading the files again.
@@ -50,6 +54,7 @@ class CheckRun:
     # The hash of the bytes read of each note file (by :func:`file_identity`): a
     # build records these, not the files as they are by the time it finishes.
     read: Mapping[str, str] = field(default_factory=dict)
+    ledger: Ledger = field(default_factory=Ledger)  # the notes' past as the rules saw it
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -65,7 +70,8 @@ class FileOutcome:
 
 def check_paths(paths: Iterable[Path], context: Context, base: Path,
                 checks: Sequence[NoteCheck] = CHECKS, copies: bool = True,
-                schedule: Schedule | None = None) -> CheckRun:
+                schedule: Schedule | None = None, history: HistoryLoader | None = None,
+                ) -> CheckRun:
     """Check every note under ``paths``; display paths are relative to ``base``.
 
     ``checks`` defaults to every per-note rule and ``copies`` adds the search for
@@ -73,40 +79,47 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path,
     ``schedule`` (pass it only when the whole notes folder is checked) adds the
     scheduled sessions that have no note.
     """
-    return check_files(note_files(paths), context, base, checks, copies, schedule)
+    return check_files(note_files(paths), context, base, checks, copies, schedule,
+                       history=history)
 
 
 def check_files(files: Sequence[Path], context: Context, base: Path,
                 checks: Sequence[NoteCheck] = CHECKS, copies: bool = True,
-                schedule: Schedule | None = None, reader: Reader = read_note) -> CheckRun:
+                schedule: Schedule | None = None, reader: Reader = read_note,
+                history: HistoryLoader | None = None,
+                others: OtherPrints | None = None) -> CheckRun:
     """Check the given note files, read by ``reader`` (default: from disk).
 
-    ``check --staged`` passes a reader that takes the staged content from git.
+    ``check --staged`` passes a reader that takes the staged content from git, and
+    ``others``: given the checked notes' section fingerprints, those of the notes
+    that are not being checked (the committed ones) that may match them, so that a
+    note copied from one of them is found too.
+    ``history`` loads the notes' past before any rule runs.
     """
     root = context.settings.root
     formats = dict(context.settings.formats)
     shown = [display_path(file, base) for file in files]
-    results = [reader(file, display, formats, workspace_key(file, root))
-               for file, display in zip(files, shown, strict=True)]
-    if context.baseline is not None:  # the lock baselines, loaded before any rule runs
-        context.baseline.prefetch({r.note.key: r.note.source.text for r in results
-                                   if r.note is not None and r.note.key is not None})
+    keys = [workspace_key(file, root) for file in files]
+    results = [_outside(reader(file, display, formats, key), context) if key is None
+               else reader(file, display, formats, key)
+               for file, display, key in zip(files, shown, keys, strict=True)]
+    if history is not None:  # the notes' past, loaded before any rule runs
+        context = context.with_ledger(history({r.note.key: r.note for r in results
+                                               if r.note is not None and r.note.key is not None}))
     findings: list[Finding] = []
     prints: list[SectionPrint] = []
-    seals: dict[str, Seal] = {}
     suppressed = 0
     for result in results:
         outcome = check_result(result, context, checks)
         findings.extend(outcome.findings)
         suppressed += outcome.suppressed
-        if result.note is not None:
-            if copies:
-                prints.extend(fingerprint(result.note, context.settings))
-            seal = seal_update(result.note, context)
-            if seal is not None and result.note.key is not None:
-                seals[result.note.key] = seal
+        if result.note is not None and copies:
+            prints.extend(fingerprint(result.note, context.settings))
     notes = [(display, result.note) for display, result in zip(shown, results, strict=True)]
-    findings.extend(_copies(prints, context))
+    if others is not None and prints:
+        prints += others(prints)
+    findings.extend(_copies(prints, context, set(shown)))
+    findings.extend(_deleted(context, base))
     sessions = _sessions(notes, sorted(findings, key=lambda f: f.sort_key), context)
     unmatched: tuple[ScheduledSession, ...] = ()
     if schedule is not None:
@@ -116,8 +129,16 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     read = {file_identity(file, root): result.digest for file, result in zip(files, results,
                                                                              strict=True)
             if result.digest is not None}
-    return CheckRun(tuple(shown), ordered, suppressed, seals, sessions,
-                    {path: note for path, note in notes if note is not None}, unmatched, read)
+    return CheckRun(tuple(shown), ordered, suppressed, sessions,
+                    {path: note for path, note in notes if note is not None}, unmatched, read,
+                    context.ledger)
+
+
+def _outside(result: ParseResult, context: Context) -> ParseResult:
+    """A note file outside the workspace (K003): its lock could not be kept."""
+    from soapbuild.rules import locking
+
+    return replace(result, problems=(*result.problems, locking.outside(context)))
 
 
 def _missing(schedule: Path, unmatched: Sequence[ScheduledSession], context: Context,
@@ -155,21 +176,20 @@ def check_result(result: ParseResult, context: Context,
     return FileOutcome(findings + _placed(comment_hits, result.path, source, context), suppressed)
 
 
-def seal_update(note: Note, context: Context) -> Seal | None:
-    """The seal to record for a locked note seen for the first time (or grown by addenda)."""
-    if context.baseline is None or note.key is None:
-        return None
-    seal = context.baseline.seal_for(note.key)
-    if seal is None:
-        since = locked_since(note, context.settings)
-        if since is None or context.now < since:
-            return None
-    return compare(note.source.text, seal, context.now).reseal
+def _deleted(context: Context, base: Path) -> list[Finding]:
+    from soapbuild.rules import locking
+
+    root = context.settings.root
+    placed = (_finding(hit, display_path(root / gone.key, base), (1, 1, 1, 1), context)
+              for gone, hit in locking.deleted(context))
+    return [finding for finding in placed if finding is not None]
 
 
-def _copies(prints: list[SectionPrint], context: Context) -> list[Finding]:
+def _copies(prints: list[SectionPrint], context: Context, checked: set[str]) -> list[Finding]:
     found = []
     for copy in find_copies(prints, context.settings.copied_threshold):
+        if copy.later.path not in checked:  # a committed note copying another: not checked now
+            continue
         line, column, end_line, end_column = copy.later.position
         finding = _finding(copy_hit(copy), copy.later.path, (line, column, end_line, end_column),
                            context)
@@ -200,4 +220,4 @@ def _finding(hit: Hit, path: str, where: tuple[int, int, int, int],
     rule = all_rules()[hit.code]
     severity = settings.rules_severity.get(hit.code, rule.severity)
     return Finding(path, *where, hit.code, rule.family, severity, hit.message, hit.suggestion,
-                   hit.span)
+                   hit.span, hit.detail)

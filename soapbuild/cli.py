@@ -10,11 +10,12 @@ in a git hook loads nothing it does not use.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -46,6 +47,17 @@ def _settings_and_now(directory: Path, now_text: str | None) -> tuple[Any, datet
 
     settings = workspace_settings(directory)
     return settings, run_now(now_text, settings)
+
+
+def _run(module: str, function: str, *args: Any) -> NoReturn:
+    """Exit with the code of ``soapbuild.commands.MODULE.FUNCTION(*args)``, imported now."""
+    sys.exit(getattr(importlib.import_module(f"soapbuild.commands.{module}"), function)(*args))
+
+
+def _run_in(command: str, directory: Path, now_text: str | None, *args: Any) -> NoReturn:
+    """The same for a command that takes the workspace's settings and "now" first."""
+    settings, now = _settings_and_now(directory, now_text)
+    _run(command, command, directory, settings, now, *args)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,18 +114,14 @@ def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: 
               default="text", show_default=True)
 def rules(output_format: str) -> None:
     """List every rule: code, family, default severity and summary."""
-    from soapbuild.commands.rules import list_rules
-
-    sys.exit(list_rules(output_format))
+    _run("rules", "list_rules", output_format)
 
 
 @main.command()
 @click.argument("code")
 def explain(code: str) -> None:
     """Print the documentation of one rule, with examples."""
-    from soapbuild.commands.rules import explain as run
-
-    sys.exit(run(code))
+    _run("rules", "explain", code)
 
 
 @main.group()
@@ -130,9 +138,7 @@ def hook_install(directory: Path, force: bool) -> None:
 
     Respects core.hooksPath and never replaces another hook without --force.
     """
-    from soapbuild.commands.hook import install
-
-    sys.exit(install(directory, force))
+    _run("hook", "install", directory, force)
 
 
 @main.command()
@@ -144,10 +150,7 @@ def submit(directory: Path, notes: tuple[Path, ...], now_text: str | None) -> No
 
     Only the 'submitted' line changes; a note already submitted is never re-stamped.
     """
-    from soapbuild.commands.submit import submit as run
-
-    settings, now = _settings_and_now(directory, now_text)
-    sys.exit(run(directory, settings, now, notes))
+    _run_in("submit", directory, now_text, notes)
 
 
 @main.command()
@@ -163,10 +166,26 @@ def fix(directory: Path, paths: tuple[Path, ...], diff: bool, now_text: str | No
     other YAML readers would mistype are quoted, and a quotation's marks are
     matched. Nothing else in a file changes; a locked note is never touched.
     """
-    from soapbuild.commands.fix import fix as run
+    _run_in("fix", directory, now_text, paths, diff)
 
-    settings, now = _settings_and_now(directory, now_text)
-    sys.exit(run(directory, settings, now, paths, diff))
+
+@main.command()
+@click.argument("notes", nargs=-1, required=True, type=click.Path(path_type=Path))
+@now_option()
+@click.pass_obj
+def restore(directory: Path, notes: tuple[Path, ...], now_text: str | None) -> None:
+    """Put a locked note's text back (or a deleted one); the change becomes a draft addendum."""
+    _run_in("restore", directory, now_text, notes)
+
+
+@main.command()
+@click.argument("note", type=click.Path(path_type=Path))
+@click.option("--reason", required=True, help="Why the note never belonged in the record.")
+@now_option()
+@click.pass_obj
+def retire(directory: Path, note: Path, reason: str, now_text: str | None) -> None:
+    """Record that a deleted locked note is gone on purpose, and why (ends K002)."""
+    _run_in("retire", directory, now_text, note, reason)
 
 
 @main.command()
@@ -178,9 +197,7 @@ def init(directory: Path, folder: Path, now_text: str | None) -> None:
 
     Never overwrites a file: what exists is kept, and .gitignore only gains lines.
     """
-    from soapbuild.commands.init import init as run
-
-    sys.exit(run(directory, folder, now_text))
+    _run("init", "init", directory, folder, now_text)
 
 
 @main.command()
@@ -200,9 +217,7 @@ def new(directory: Path, client: str, date_text: str | None, clinician: str | No
 
     The note goes to NOTES/CLIENT/DATE.md, or DATE-2.md and so on when that exists.
     """
-    from soapbuild.commands.init import new as run
-
-    sys.exit(run(directory, client, date_text, clinician, format_name, now_text))
+    _run("init", "new", directory, client, date_text, clinician, format_name, now_text)
 
 
 @main.command()
@@ -215,11 +230,13 @@ def new(directory: Path, client: str, date_text: str | None, clinician: str | No
 @click.option("--format", "output_format", type=click.Choice(("text", "json", "csv")),
               default="text", show_default=True,
               help="A table, the JSON report (schemas/report-v2) or CSV, one row per session.")
+@click.option("--history/--no-history", default=False, show_default=True,
+              help="Add each note's history (git commits, changes after locking, addenda).")
 @output_option("report")
 @now_option()
 @click.pass_obj
 def report(directory: Path, since: datetime | None, until: datetime | None,
-           clinician: str | None, output_format: str, output: Path | None,
+           clinician: str | None, output_format: str, history: bool, output: Path | None,
            now_text: str | None) -> None:
     """The compliance report: sessions, timeliness and billing per clinician.
 
@@ -232,7 +249,7 @@ def report(directory: Path, since: datetime | None, until: datetime | None,
     settings, now = _settings_and_now(directory, now_text)
     sys.exit(run(directory, settings, now, ReportOptions(
         since.date() if since else None, until.date() if until else None, clinician,
-        output_format, output)))
+        output_format, output, history)))
 
 
 @main.command()
@@ -250,9 +267,7 @@ def build(directory: Path, pdf: bool, now_text: str | None) -> None:
     code is 0 whatever the notes hold (the report shows it), 2 when the build
     cannot be made.
     """
-    from soapbuild.commands.build import build as run
-
-    sys.exit(run(directory, pdf, now_text))
+    _run("build", "build", directory, pdf, now_text)
 
 
 @main.command()
@@ -274,6 +289,4 @@ def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | Non
     itself. A rebuild that fails prints why and keeps the last good output
     served. Ctrl-C stops.
     """
-    from soapbuild.commands.watch import watch as run
-
-    sys.exit(run(directory, port, pdf, poll, now_text))
+    _run("watch", "watch", directory, port, pdf, poll, now_text)

@@ -17,7 +17,7 @@ import textwrap
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,6 +73,10 @@ class Settings:
     require_clock_times: bool = False
     video_modifier: str = "95"
     audio_modifier: str = "93"
+    # [history]: how far the repository's commit times are trusted to date the notes
+    history_tolerance_hours: float = 24
+    history_timeliness: str = "stamp"  # or "commit": judge a contradicted stamp by its commit
+    history_imported_until: date | None = None
     # The keys the file set, spelled as :func:`in_force` lists them ("formats.girp.sections").
     from_file: frozenset[str] = frozenset()
 

@@ -11,9 +11,11 @@ declares ``mkdocs.yml`` in ``config_options``. Adding a setting is adding its fi
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -125,6 +127,25 @@ def _severity(key: str, value: Any, _rules: frozenset[str]) -> Severity:
     except ValueError:
         raise SettingsError(f"'{key}' must be \"error\", \"warning\" or \"info\", "
                             f"not {value!r}") from None
+
+
+def _one_of(*choices: str) -> Check:
+    def check(key: str, value: Any, _rules: frozenset[str]) -> str:
+        if value not in choices:
+            raise SettingsError(f"'{key}' must be " + " or ".join(f'"{c}"' for c in choices)
+                                + f", not {value!r}")
+        return str(value)
+
+    return check
+
+
+def _day(key: str, value: Any, _rules: frozenset[str]) -> date:
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = date.fromisoformat(value)
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise SettingsError(f"'{key}' must be a date such as 2026-11-27, not {value!r}")
+    return value
 
 
 def _minutes(key: str, value: Any, _rules: frozenset[str]) -> int:
@@ -410,4 +431,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("copied.threshold", "copied_threshold", _fraction, example="0.9", doc=(
         "How alike (above 0, at most 1) a section must be to a section of another note "
         "to count as copied (D001).")),
+    Option("history.tolerance_hours", "history_tolerance_hours", _hours, example="24", doc=(
+        "In git: how many hours a 'submitted' stamp or an addendum's date may lie before the "
+        "first commit that holds it; earlier than that, it cannot be trusted (T008, A008).")),
+    Option("history.timeliness", "history_timeliness", _one_of("stamp", "commit"),
+           example='"stamp"', doc=(
+               "In git: \"commit\" judges a note whose stamp the history contradicts (T008) "
+               "late or on time by the commit that first held it submitted, in the findings "
+               "and the report; \"stamp\" by the stamp.")),
+    Option("history.imported_until", "history_imported_until", _day, example="2026-11-27",
+           doc=("In git: commits up to the end of this day imported notes kept elsewhere; "
+                "their times date nothing, and the notes as the import left them are their "
+                "first version.")),
 )

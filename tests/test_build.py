@@ -64,12 +64,13 @@ Next session in one week.
 
 
 def copy_practice(target: Path) -> Path:
-    """A copy of the sample practice: its notes, settings and seals."""
+    """A copy of the sample practice: its notes, settings, seals and the originals kept."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "notes", target / "notes")
     shutil.copy(REPO / "soapbuild.toml", target / "soapbuild.toml")
     (target / ".soapbuild").mkdir()
     shutil.copy(REPO / ".soapbuild" / "seals.json", target / ".soapbuild" / "seals.json")
+    shutil.copytree(REPO / ".soapbuild" / "originals", target / ".soapbuild" / "originals")
     return target
 
 

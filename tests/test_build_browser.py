@@ -112,6 +112,10 @@ def test_axe_core_finds_no_serious_violations(browser: Any, site: Path) -> None:
     try:
         pages = _pages(site)
         pages["findings"] = note_pages(site)["notes/C-1042/2026-10-12.md"]
+        # a note changed after it locked: shown from its locked text, the change set apart
+        pages["locked"] = next(p for p in (site / "clients").glob("*.html")
+                               if "unauthorised-change" in p.read_text("utf-8"))
+        pages["locked-note"] = note_pages(site)["notes/C-1085/2026-11-10.md"]
         for name, path in pages.items():
             page = context.new_page()
             page.goto(path.as_uri())

@@ -207,3 +207,81 @@ def test_pre_commit_try_repo_reports_errors(repo: Path, tmp_path: Path) -> None:
                            text=True, timeout=600, env=env, check=False)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Passed" in clean.stdout
+
+
+# --- the hook sees the history (issue 12) ----------------------------------------------------
+
+COPIED_SUBJECTIVE = """\
+## Subjective
+Client reported that the argument with her sister on Sunday left her tearful for most of the
+evening and that she skipped two meals afterwards.
+
+## Objective
+Client was alert and oriented.
+
+## Assessment
+Client denies SI/HI; risk is low.
+
+## Plan
+Next session in one week.
+"""
+EARLIER = "notes/C-1042/2026-11-13.md"
+
+
+def _committed_earlier_note(repo: Path) -> None:
+    (repo / EARLIER).write_text(note(COPIED_SUBJECTIVE, session_date="2026-11-13 15:00",
+                                     submitted="2026-11-14 09:00"), "utf-8")
+    git(repo, "add", EARLIER)
+    git(repo, "commit", "-q", "-m", "last week's note")
+
+
+def test_the_hook_reports_a_note_copied_from_a_committed_one(repo: Path) -> None:
+    _committed_earlier_note(repo)
+    assert install(repo)[0] == 0
+    (repo / KEY).write_text(note(COPIED_SUBJECTIVE), "utf-8")
+    git(repo, "add", KEY)
+    done = git(repo, "commit", "-m", "this week's note", ok=False)
+    # copied text is a warning by default: reported, and the commit goes through
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (f"{KEY}:10:4: D001 This Subjective is 100% the same as the Subjective of the same "
+            f"client's note of 2026-11-13 ({EARLIER}).") in done.stderr + done.stdout
+
+
+def test_the_hook_refuses_a_note_copied_from_a_committed_one(repo: Path) -> None:
+    (repo / "soapbuild.toml").write_text('timezone = "America/New_York"\n'
+                                         '[rules.severity]\nD001 = "error"\n', "utf-8")
+    git(repo, "commit", "-q", "-am", "copied notes are errors here")
+    _committed_earlier_note(repo)
+    assert install(repo)[0] == 0
+    (repo / KEY).write_text(note(COPIED_SUBJECTIVE), "utf-8")
+    git(repo, "add", KEY)
+    done = git(repo, "commit", "-m", "this week's note", ok=False)
+    assert done.returncode != 0
+    assert f"{KEY}:10:4: D001 This Subjective is 100% the same" in done.stderr
+    assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "3"  # not committed
+    # written afresh, it goes through
+    (repo / KEY).write_text(note(), "utf-8")
+    git(repo, "add", KEY)
+    assert git(repo, "commit", "-m", "this week's note", ok=False).returncode == 0
+
+
+def test_the_hook_refuses_deleting_or_editing_a_locked_note(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / KEY).write_text(CLEAN, "utf-8")
+    git(repo, "add", KEY)
+    git(repo, "commit", "-q", "-m", "the note, within its edit window")
+    assert install(repo)[0] == 0
+    monkeypatch.setenv("SOAPBUILD_NOW", "2026-11-27 12:00")  # it locked on 2026-11-22 09:00
+    git(repo, "rm", "-q", KEY)
+    done = git(repo, "commit", "-m", "delete it", ok=False)
+    assert done.returncode != 0
+    assert (f"{KEY}:1:1: K002 The locked note of client C-1042, session of 2026-11-20 15:00, "
+            "was deleted from the index") in done.stderr
+    git(repo, "reset", "-q", "--hard")
+    moved = "notes/C-1042/renamed.md"
+    git(repo, "mv", KEY, moved)
+    (repo / moved).write_text(CLEAN.replace("six hours", "seven hours"), "utf-8")
+    git(repo, "add", "-A")
+    done = git(repo, "commit", "-m", "rename and edit", ok=False)
+    assert done.returncode != 0 and f"{moved}:11:1: K001" in done.stderr
+    assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "2"

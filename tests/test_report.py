@@ -398,7 +398,8 @@ def test_report_option_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     command = main.commands["report"]
     with command.make_context("report", [], resilient_parsing=False) as ctx:
         assert ctx.params == {"since": None, "until": None, "clinician": None,
-                              "output_format": "text", "output": None, "now_text": None}
+                              "output_format": "text", "output": None, "now_text": None,
+                              "history": False}
     assert next(p for p in command.params if p.name == "now_text").envvar == "SOAPBUILD_NOW"
 
 

@@ -14,7 +14,10 @@ seconds; one example per rule family (:data:`END_TO_END`) also runs as a real
 ``python -m soapbuild`` subprocess, and its report and exit code must be the
 same in both, so the in-process runs are held to the real command. In process,
 every hit is also traced to the module that made it, which must list its code
-(``CODES``).
+(``CODES``). An example with ``committed`` runs in a real git repository in which
+the note was committed at that time; one with ``setup = "deleted"`` is checked,
+deleted and checked again; ``setup = "outside"`` reaches the note through a
+symlink that leads out of the workspace.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -84,14 +89,34 @@ def write_workspace(root: Path, example: Example) -> Path:
     if example.setup == "directory":
         note.mkdir()
         return note
-    if example.setup is not None:
+    if example.setup == "outside":
+        elsewhere = root.parent / f"{root.name}-elsewhere.md"
+        elsewhere.write_text(example.text, "utf-8")
+        note.symlink_to(elsewhere)
+        return note
+    if example.setup not in (None, "deleted"):
         raise ValueError(f"unknown example setup {example.setup!r}")
     if example.earlier is not None:
         (root / EARLIER).write_text(example.earlier, "utf-8")
     if example.schedule is not None:
         (root / "schedule.csv").write_text(example.schedule, "utf-8")
     note.write_bytes(example.text.encode(example.encoding) + FILLER * example.pad_bytes)
+    if example.committed is not None:
+        _commit(root, example.committed)
     return note
+
+
+def _commit(root: Path, when: str) -> None:
+    """Make the workspace a git repository whose one commit, at ``when`` (in the examples'
+    time zone), holds everything in it."""
+    stamp = datetime.fromisoformat(when).replace(tzinfo=ZoneInfo("America/New_York"))
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_DATE": stamp.isoformat(), "GIT_COMMITTER_DATE": stamp.isoformat()}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["-c", "user.name=Example", "-c", "user.email=example@example.org",
+                  "-c", "commit.gpgsign=false", "commit", "-q", "-m", "notes"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True,
+                       timeout=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +132,8 @@ def check_arguments(workspace: Path, example: Example) -> list[str]:
     """The command line of ``soapbuild check`` for one example."""
     arguments = ["-C", str(workspace), "check", "--format", "json",
                  "--now", example.now or DEFAULT_NOW]
-    if example.schedule is None:  # missing sessions are judged only on the whole folder
+    if example.schedule is None and example.setup != "deleted":
+        # missing sessions and deleted notes are judged on the whole folder
         arguments.append(NOTE)
         if example.earlier is not None:
             arguments.append(EARLIER)
@@ -159,8 +185,12 @@ def run_example(workspace: Path, example: Example, run: Any = in_process) -> dic
         note.write_text(example.before, "utf-8")
         report_of(run(arguments))
         note.write_bytes(final)  # … then the note as it is now
+    if example.setup == "deleted":  # check it, then delete it
+        report_of(run(arguments))
+        note.unlink()
     report = report_of(run(arguments))
-    assert NOTE in report["files"], f"the note was not checked at all: {report['files']}"
+    if example.setup != "deleted":
+        assert NOTE in report["files"], f"the note was not checked at all: {report['files']}"
     report["findings"] = [f for f in report["findings"] if f["path"] in (NOTE, "schedule.csv")]
     return report
 

@@ -49,11 +49,18 @@ def test_clean_notes_have_no_findings_and_the_practice_is_realistic() -> None:
 
 def test_text_output_is_one_finding_per_line_with_a_summary() -> None:
     result = _check()
-    lines = result.stdout.splitlines()
+    everything = result.stdout.splitlines()
+    # What changed in the locked note is shown under its finding, indented.
+    lines = [line for line in everything if not line.startswith("    ")]
     assert lines[-1] == "Checked 34 notes: 8 errors, 10 warnings, 1 info in 12 files."
     assert "notes/C-1078/2026-10-22.md:29:4: S004 'Assessment' comes after 'Plan'" in lines[14]
     assert all(line.count(":") >= 3 for line in lines[:-1])
     assert "\x1b[" not in result.stdout  # plain when piped
+    k001 = everything.index(next(line for line in everything if " K001 " in line))
+    assert everything[k001 + 1:k001 + 4] == [
+        "    line 21 (Objective):",
+        "    - score was 10 and GAD-7 score was 11. Client was alert, oriented, and engaged.",
+        "    + score was 12 and GAD-7 score was 11. Client was alert, oriented, and engaged."]
 
 
 def test_the_practice_bills_a_crisis_a_telehealth_and_an_interactive_complexity_session(

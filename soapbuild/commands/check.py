@@ -8,7 +8,7 @@ the lock baselines from the seal file or git) once, then runs the checker.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,16 +36,18 @@ class CheckOptions:
 
 def run_checks(directory: Path, settings: Settings, now: datetime,
                paths: Sequence[Path] = (), staged: bool = False) -> CheckRun:
-    """Check the notes under ``paths`` (default: the notes folder) and record the seals of
-    newly locked notes.
+    """Check the notes under ``paths`` (default: the notes folder) and, outside git, record
+    the seals of newly locked notes.
 
     With ``staged``, check the staged content of the staged notes (under ``paths``
-    when given). In a git repository the lock baseline is git plus the seals
-    already recorded, and no seals are written (see :mod:`soapbuild.history.seals`).
+    when given), against the committed notes too. The notes' past (the ledger) comes
+    from git and the seal file in a repository, from the seal file alone outside
+    one; see :mod:`soapbuild.history.ledger`.
     """
     from soapbuild.checker import check_files, check_paths
     from soapbuild.discover import PathError
     from soapbuild.history import git
+    from soapbuild.history.ledger import GitHistory, SealHistory, ledger_paths, seal_updates
     from soapbuild.history.seals import SealError, SealStore
     from soapbuild.rules.context import Context
     from soapbuild.rules.lexicon import VocabularyError
@@ -61,27 +63,62 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
         raise UsageProblem(f"--staged: {show(settings.root.resolve())} is not in a git "
                            "repository, so nothing is staged; run 'soapbuild check' without "
                            "--staged")
+    _notes_inside(settings)
     if not paths and not staged and not settings.notes_path.is_dir():
         raise UsageProblem(f"no notes folder at {settings.notes_path} "
                            "(set notes_dir in soapbuild.toml or name the notes to check)")
+    scope = _scope(settings, targets)
     try:
         # Missing sessions are judged on the whole folder only.
         schedule = _schedule(settings, now) if not paths and not staged else None
-        seals = SealStore.load(settings.root)
+        store = SealStore.load(settings.root)
         if top is None:
-            run = check_paths(targets, context.with_baseline(seals), base=directory,
-                              schedule=schedule)
-            seals.record(run.seal_updates)
-            seals.save()
+            seals = SealHistory(store, settings, context.now, scope)
+            run = check_paths(targets, context, base=directory, schedule=schedule,
+                              history=seals.load)
+            seal_updates(store, run.ledger, run.notes.values(), settings, context.now)
+            store.save()
             return run
-        baseline = git.LayeredBaseline(seals, git.GitBaseline(top, settings, context.now))
-        in_git = context.with_baseline(baseline)
-        if staged:
-            files = git.staged_notes(top, settings.notes_path, [directory / p for p in paths])
-            return check_files(files, in_git, base=directory, reader=git.staged_reader(top))
-        return check_paths(targets, in_git, base=directory, schedule=schedule)
+        where = ledger_paths(settings, top)
+        if not staged:
+            history = GitHistory(where, store, settings, context.now, scope)
+            return check_paths(targets, context, base=directory, schedule=schedule,
+                               history=history.load)
+        from soapbuild.history.committed import CommittedPrints
+
+        changes = git.staged_changes(where)
+        files = git.staged_notes(changes, settings.root, [directory / p for p in paths])
+        head = git.head_notes(where)
+        committed = CommittedPrints.of_head(head, changes, settings, directory)
+        contents = git.read_objects(top, [*changes.notes.values(), *committed.blobs])
+        texts = {key: contents[blob] for key, blob in changes.notes.items() if blob in contents}
+        history = GitHistory(where, store, settings, context.now, scope, changes, head=head)
+        return check_files(files, context, base=directory, reader=git.staged_reader(texts),
+                           history=history.load,
+                           others=replace(committed, contents=contents))
     except (PathError, SealError, git.GitError) as error:
         raise UsageProblem(str(error)) from None
+
+
+def _notes_inside(settings: Settings) -> None:
+    """A notes folder that leads out of the workspace (a symlink) is refused: its notes
+    could not be sealed, and soapbuild reads nothing outside the workspace."""
+    notes, root = settings.notes_path, settings.root.resolve()
+    if notes.exists() and not notes.resolve().is_relative_to(root):
+        raise UsageProblem(f"{notes}: the notes folder leads outside the workspace ({root}) to "
+                           f"{notes.resolve()}; move the notes into the workspace")
+
+
+def _scope(settings: Settings, targets: Sequence[Path]) -> list[str]:
+    """The keys under which a deleted locked note is reported: the folders checked."""
+    from soapbuild.discover import workspace_key
+
+    keys = []
+    for target in targets:
+        key = workspace_key(target, settings.root)
+        if key is not None:
+            keys.append("" if key == "." else key)
+    return keys
 
 
 def _schedule(settings: Settings, now: datetime) -> Schedule | None:

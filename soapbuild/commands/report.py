@@ -23,15 +23,21 @@ class ReportOptions:
     clinician: str | None = None
     output_format: str = "text"
     output: Path | None = None
+    history: bool = False
 
 
 def compliance_report(run: CheckRun, now: datetime, *, since: date | None = None,
                       until: date | None = None, clinician: str | None = None) -> Report:
-    """The compliance report of a check run, with the schedule's sessions that have no note."""
-    from soapbuild.report.aggregate import build_report
+    """The compliance report of a check run, with the schedule's sessions that have no note
+    and each note's history."""
+    from dataclasses import replace
 
-    return build_report(run.sessions, since=since, until=until, clinician=clinician,
-                        missing=run.unmatched, now=now)
+    from soapbuild.report.aggregate import build_report
+    from soapbuild.report.history import history_rows
+
+    built = build_report(run.sessions, since=since, until=until, clinician=clinician,
+                         missing=run.unmatched, now=now)
+    return replace(built, history=history_rows(built.sessions, run.notes, run.ledger))
 
 
 def report(directory: Path, settings: Settings, now: datetime, options: ReportOptions) -> int:
@@ -46,11 +52,12 @@ def report(directory: Path, settings: Settings, now: datetime, options: ReportOp
     built = compliance_report(run, now, since=options.since, until=options.until,
                               clinician=options.clinician)
     if options.output_format == "json":
-        text = json.dumps(report_json(built), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(report_json(built, options.history), indent=2,
+                          ensure_ascii=False) + "\n"
     elif options.output_format == "csv":
-        text = report_csv(built)
+        text = report_csv(built, options.history)
     else:
-        text = report_table(built)
+        text = report_table(built, options.history)
     if options.output is None:
         click.echo(text, nl=False)
         return 0

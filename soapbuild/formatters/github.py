@@ -20,7 +20,8 @@ def _property(value: str) -> str:
 def render(run: CheckRun, tty: bool) -> str:
     lines = []
     for f in run.findings:
-        message = f.message + (f" {f.suggestion}" if f.suggestion else "")
+        message = (f.message + (f" {f.suggestion}" if f.suggestion else "")
+                   + (f"\n{f.detail}" if f.detail else ""))
         lines.append(
             f"::{_LEVEL[f.severity]} file={_property(f.path)},line={f.line},col={f.column},"
             f"endLine={f.end_line},endColumn={f.end_column},title={_property(f.code)}"

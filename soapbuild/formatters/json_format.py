@@ -42,6 +42,7 @@ def document(run: CheckRun) -> dict[str, Any]:
                 "severity": f.severity.value,
                 "message": f.message,
                 "suggestion": f.suggestion,
+                **({"detail": f.detail} if f.detail else {}),
             }
             for f in run.findings
         ],

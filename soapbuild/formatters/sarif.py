@@ -46,7 +46,8 @@ def document(run: CheckRun) -> dict[str, Any]:
                 "ruleId": f.code,
                 "ruleIndex": index[f.code],
                 "level": _LEVEL[f.severity],
-                "message": {"text": f.message + (f" {f.suggestion}" if f.suggestion else "")},
+                "message": {"text": f.message + (f" {f.suggestion}" if f.suggestion else "")
+                            + (f"\n{f.detail}" if f.detail else "")},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": quote(f.path), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": f.line, "startColumn": f.column,

@@ -1,4 +1,8 @@
-"""``path:line:col: CODE message``: grouped and coloured on a terminal, plain when piped."""
+"""``path:line:col: CODE message``: grouped and coloured on a terminal, plain when piped.
+
+A finding with more to say (what changed in a locked note) prints it on the
+lines below, indented, so a tool that reads ``path:line:col:`` lines skips them.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ def render(run: CheckRun, tty: bool) -> str:
             lines.append(_line(finding, tty))
             if tty and finding.suggestion:
                 lines.append(click.style(f"    → {finding.suggestion}", dim=True))
+            if finding.detail:
+                lines.extend(f"    {line}" for line in finding.detail.splitlines())
     if tty and lines:
         lines.append("")
     lines.append(summary(run, tty))

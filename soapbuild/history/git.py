@@ -1,11 +1,15 @@
-"""Git, through the ``git`` command: the repository of a workspace, staged notes, committed text.
+"""Git, through the ``git`` command: the repository of a workspace, its history, the index.
 
 soapbuild never needs more of git than a few plumbing commands, so it runs
-``git`` itself (no library). Paths travel NUL-separated (``-z``) and as bytes,
-so names with spaces, quotes or non-ASCII letters arrive intact. Inside a
-pre-commit hook git exports ``GIT_INDEX_FILE`` (a temporary index for
-``git commit -a`` or ``git commit PATH``); the commands inherit the
-environment, so "staged" means what is being committed.
+``git`` itself (no library), and a run starts a fixed handful of them, never
+one per note: ``git log`` over the notes folder (once for the branch, once for
+the reflog), ``git ls-tree`` for what HEAD holds, ``git diff --cached`` for what
+the next commit holds, and one ``git cat-file --batch`` for every text needed.
+Paths travel NUL-separated (``-z``) and as bytes, so names with spaces, quotes
+or non-ASCII letters arrive intact. Inside a pre-commit hook git exports
+``GIT_INDEX_FILE`` (a temporary index for ``git commit -a`` or ``git commit
+PATH``); the commands inherit the environment, so "staged" means what is being
+committed.
 """
 
 from __future__ import annotations
@@ -15,25 +19,27 @@ import os
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from soapbuild.discover import NOTE_SUFFIXES
-from soapbuild.history.seals import Baseline, Seal, compare, locked_since, seal_text
+from soapbuild.history.timeline import Commit, FileChange
 from soapbuild.model.formats import NoteFormat
 from soapbuild.model.parse import ParseResult
-from soapbuild.settings import Settings
+from soapbuild.model.source import SourceText
 
 TIMEOUT = 60
+_LOG_FORMAT = "--format=%x01%H %ct"
 
 
 class GitError(Exception):
     """A git command failed where soapbuild needed its answer; the message says which."""
 
 
-def run_git(top: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def run_git(top: Path, *args: str, check: bool = True,
+            stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
-        done = subprocess.run(["git", "-C", str(top), *args], capture_output=True,
+        done = subprocess.run(["git", "-C", str(top), *args], capture_output=True, input=stdin,
                               timeout=TIMEOUT, check=False)
     except (OSError, subprocess.SubprocessError) as error:
         raise GitError(f"git {' '.join(args[:2])}: {error}") from None
@@ -58,7 +64,19 @@ def toplevel(folder: Path) -> Path | None:
     return Path(line) if line else None
 
 
-def _relative(path: Path, top: Path) -> str | None:
+def head_state(folder: Path) -> str:
+    """HEAD's commit id (what the notes' history is as of now), or "" outside git.
+
+    A build keys its output on it: a commit changes when notes entered the
+    repository without changing a byte of them."""
+    try:
+        done = run_git(folder, "rev-parse", "-q", "--verify", "HEAD", check=False)
+    except GitError:
+        return ""
+    return done.stdout.decode("ascii", "replace").strip()
+
+
+def relative(path: Path, top: Path) -> str | None:
     """``path`` relative to the work tree top (how git names it), or None outside it."""
     try:
         return path.resolve().relative_to(top.resolve()).as_posix()
@@ -66,209 +84,220 @@ def _relative(path: Path, top: Path) -> str | None:
         return None
 
 
-def _blob(top: Path, spec: str) -> bytes | None:
-    """The content of ``spec`` (``HEAD:path``, ``:path``), or None when there is none."""
-    done = run_git(top, "cat-file", "blob", spec, check=False)
-    return done.stdout if done.returncode == 0 else None
-
-
-def _text(data: bytes | None) -> str | None:
-    try:
-        return None if data is None else data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def _blob_id(data: bytes) -> str:
+def blob_id(data: bytes) -> str:
     """The id git gives a blob of these bytes (SHA-1 object ids)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def _head_blobs(top: Path, names: Sequence[str]) -> dict[str, str]:
-    """Blob ids in HEAD of the given paths (relative to ``top``); absent ones are left out."""
-    if not names:
-        return {}
-    done = run_git(top, "ls-tree", "-z", "--full-tree", "HEAD", "--", *names, check=False)
-    if done.returncode != 0:  # no commit yet
+def is_note(name: str) -> bool:
+    return name.lower().endswith(NOTE_SUFFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """How git names the workspace's files: the top, the workspace root and the notes folder."""
+
+    top: Path
+    root: str  # the workspace root relative to the top ("." at the top)
+    notes: str  # the notes folder relative to the top
+
+    @classmethod
+    def of(cls, top: Path, root: Path, notes: Path) -> Paths | None:
+        root_name, notes_name = relative(root, top), relative(notes, top)
+        if root_name is None or notes_name is None:
+            return None
+        return cls(top, root_name, notes_name)
+
+    def key(self, name: str) -> str | None:
+        """A git path as a workspace key (relative to the workspace root), or None outside it."""
+        if self.root == ".":
+            return name
+        prefix = self.root.rstrip("/") + "/"
+        return name[len(prefix):] if name.startswith(prefix) else None
+
+    def git_name(self, key: str) -> str:
+        return key if self.root == "." else f"{self.root.rstrip('/')}/{key}"
+
+    def holds_note(self, name: str) -> bool:
+        return is_note(name) and within(name, self.notes)
+
+
+def within(name: str, folder: str) -> bool:
+    return folder == "." or name == folder or name.startswith(folder.rstrip("/") + "/")
+
+
+# --- the history --------------------------------------------------------------------------
+
+
+def read_commits(paths: Paths) -> list[Commit]:
+    """Every commit that touched a note: those on the branch, then those only in the reflog
+    (a commit replaced by ``--amend`` or dropped by a reset), each with its notes' changes."""
+    commits = _log(paths, ["HEAD"], reachable=True)
+    if commits is None:  # no commit yet
+        return []
+    return commits + (_log(paths, ["--reflog", "--not", "HEAD"], reachable=False) or [])
+
+
+def _log(paths: Paths, revisions: list[str], reachable: bool) -> list[Commit] | None:
+    done = run_git(paths.top, "-c", "core.quotepath=false", "log", *revisions, "--raw", "-z",
+                   "--no-abbrev", "-M", "--root", "--no-color", "--no-show-signature",
+                   "--no-ext-diff", _LOG_FORMAT, "--", paths.notes, check=False)
+    if done.returncode != 0:
+        return None
+    return parse_log(done.stdout, paths, reachable)
+
+
+def parse_log(output: bytes, paths: Paths, reachable: bool) -> list[Commit]:
+    """Read ``git log --raw -z`` output: a ``\\x01<id> <time>`` header, then raw entries
+    (``:<modes> <old> <new> <status>``, NUL, the path, NUL, and a second path for renames)."""
+    tokens = output.split(b"\0")
+    commits: list[Commit] = []
+    header: tuple[str, datetime] | None = None
+    files: list[FileChange] = []
+    index = 0
+
+    def close() -> None:
+        if header is not None:
+            commits.append(Commit(header[0], header[1], reachable, tuple(files)))
+
+    while index < len(tokens):
+        token = tokens[index].lstrip(b"\n")
+        index += 1
+        if token.startswith(b"\x01"):
+            close()
+            ident, _, stamp = token[1:].decode("ascii").partition(" ")
+            header, files = (ident, datetime.fromtimestamp(int(stamp), UTC)), []
+        elif token.startswith(b":"):
+            meta = token.decode("ascii").split()
+            status = meta[4][0]
+            names = [os.fsdecode(tokens[index])]
+            index += 1
+            if status in ("R", "C"):
+                names.append(os.fsdecode(tokens[index]))
+                index += 1
+            change = _change(status, meta[3], names, paths)
+            if change is not None:
+                files.append(change)
+    close()
+    return commits
+
+
+def _change(status: str, blob: str, names: list[str], paths: Paths) -> FileChange | None:
+    """One raw entry as a change of a note (keys, not git paths); None when no note is in it.
+
+    A note renamed out of the notes folder (or to another suffix) is deleted from
+    it, and one renamed into it is new to it.
+    """
+    new, old = names[-1], (names[0] if len(names) == 2 else None)
+    new_key = paths.key(new) if paths.holds_note(new) else None
+    old_key = paths.key(old) if old is not None and paths.holds_note(old) else None
+    if status == "R":
+        if new_key is not None and old_key is not None:
+            return FileChange("R", new_key, blob, old_key)
+        if old_key is not None:
+            return FileChange("D", old_key, None)
+        status = "A"
+    if new_key is None:
+        return None
+    status = "A" if status == "C" else status
+    return FileChange(status, new_key, None if status == "D" else blob)
+
+
+def head_notes(paths: Paths) -> dict[str, str]:
+    """The notes HEAD holds: workspace key -> blob id (empty before the first commit)."""
+    done = run_git(paths.top, "ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", paths.notes,
+                   check=False)
+    if done.returncode != 0:
         return {}
     found = {}
     for entry in done.stdout.split(b"\0"):
-        meta, _, name = entry.partition(b"\t")
+        meta, _, raw = entry.partition(b"\t")
         parts = meta.split()
-        if len(parts) == 3 and parts[1] == b"blob":
-            found[os.fsdecode(name)] = parts[2].decode("ascii")
+        name = os.fsdecode(raw)
+        if len(parts) == 3 and parts[1] == b"blob" and paths.holds_note(name):
+            key = paths.key(name)
+            if key is not None:
+                found[key] = parts[2].decode("ascii")
     return found
 
 
-def _batch_blobs(top: Path, blobs: Sequence[str]) -> dict[str, bytes]:
-    """The contents of the given blob ids, read by one ``git cat-file --batch``."""
-    if not blobs:
+def read_objects(top: Path, names: Sequence[str]) -> dict[str, bytes]:
+    """The contents of the given objects (blob ids, ``HEAD:path``, ``:path``), read by one
+    ``git cat-file --batch``; an object that does not exist is left out."""
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
         return {}
-    try:
-        done = subprocess.run(["git", "-C", str(top), "cat-file", "--batch"],
-                              input="".join(f"{blob}\n" for blob in blobs).encode("ascii"),
-                              capture_output=True, timeout=TIMEOUT, check=False)
-    except (OSError, subprocess.SubprocessError) as error:
-        raise GitError(f"git cat-file: {error}") from None
-    if done.returncode != 0:
-        raise GitError("git cat-file failed: " + done.stderr.decode("utf-8", "replace").strip())
+    done = run_git(top, "cat-file", "--batch",
+                   stdin="".join(f"{name}\n" for name in wanted).encode("utf-8"))
     out, position, found = done.stdout, 0, {}
-    for blob in blobs:
+    for name in wanted:
         end = out.index(b"\n", position)
         header = out[position:end].split()
         position = end + 1
-        if len(header) != 3:  # "<id> missing"
+        if len(header) != 3 or header[1] == b"missing":  # "<name> missing", "ambiguous"
             continue
         size = int(header[2])
-        found[blob] = out[position:position + size]
+        if header[1] == b"blob":
+            found[name] = out[position:position + size]
         position += size + 1
     return found
 
 
-def staged_notes(top: Path, notes: Path, limits: Sequence[Path] = ()) -> list[Path]:
-    """The notes staged for the next commit (added, copied, modified or renamed).
-
-    Only notes (``.md``, ``.markdown``) below the ``notes`` folder count; given
-    ``limits`` (files or folders), only those at or below one of them. Sorted.
-    """
-    done = run_git(top, "diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z",
-                "--no-renames")
-    folder = _relative(notes, top)
-    bounds = [_relative(limit, top) for limit in limits]
-    found = []
-    for raw in done.stdout.split(b"\0"):
-        if not raw:
-            continue
-        name = os.fsdecode(raw)
-        if not name.lower().endswith(NOTE_SUFFIXES) or folder is None:
-            continue
-        if not _within(name, folder):
-            continue
-        if limits and not any(bound is not None and _within(name, bound) for bound in bounds):
-            continue
-        found.append(top / name)
-    return sorted(found)
+def decoded(data: bytes | None) -> str | None:
+    """A blob as text (None when absent or not UTF-8)."""
+    try:
+        return None if data is None else SourceText.from_str(data.decode("utf-8")).text
+    except UnicodeDecodeError:
+        return None
 
 
-def _within(name: str, folder: str) -> bool:
-    return folder == "." or name == folder or name.startswith(folder.rstrip("/") + "/")
-
-
-def staged_text(top: Path, path: Path) -> bytes | None:
-    """The staged (index) content of ``path``, or None when it is not in the index."""
-    name = _relative(path, top)
-    return None if name is None else _blob(top, f":{name}")
+# --- the index ------------------------------------------------------------------------------
 
 
 @dataclass
-class GitBaseline:
-    """The locked version of a note from git: its last committed text, as a :class:`Seal`.
+class Staged:
+    """What the next commit changes among the notes: staged notes, deletions, renames."""
 
-    ``seal_for(key)`` (``key`` relative to the workspace root) reads
-    ``HEAD:path`` and seals it, so :func:`soapbuild.history.seals.compare` and rule K001
-    work as with a seal file. A note that is not in HEAD (new, or no commit
-    yet) has no baseline, and neither has one whose committed version was not
-    locked yet — judged on the committed header, at ``now``.
-    """
-
-    top: Path
-    settings: Settings
-    now: datetime
-    _texts: dict[str, str | None] = field(default_factory=dict)
-    _seals: dict[str, Seal | None] = field(default_factory=dict)
-
-    def prefetch(self, texts: Mapping[str, str]) -> None:
-        """Load the committed text of every note in ``texts`` (key -> text now), at once.
-
-        Called before the rules run, so that rule K001 reads memory and never
-        starts a process. One ``git ls-tree`` lists the committed blobs; a note
-        whose text now hashes to its committed blob *is* its committed text, and
-        only the others are read, all through one ``git cat-file --batch``.
-        """
-        names = {key: name for key in texts
-                 if key not in self._texts
-                 and (name := _relative(self.settings.root / key, self.top)) is not None}
-        if not names:
-            return
-        committed = _head_blobs(self.top, sorted(set(names.values())))
-        wanted: dict[str, str] = {}
-        for key, name in names.items():
-            blob = committed.get(name)
-            if blob is None:
-                self._texts[key] = None  # not in HEAD
-            elif _blob_id(texts[key].encode("utf-8", "surrogatepass")) == blob:
-                self._texts[key] = texts[key]
-            else:
-                wanted[key] = blob
-        contents = _batch_blobs(self.top, sorted(set(wanted.values())))
-        for key, blob in wanted.items():
-            self._texts[key] = _text(contents.get(blob))
-
-    def committed_text(self, key: str) -> str | None:
-        """The note's text in HEAD, or None (not committed, or not UTF-8 text)."""
-        if key not in self._texts:
-            name = _relative(self.settings.root / key, self.top)
-            self._texts[key] = None if name is None else _text(_blob(self.top, f"HEAD:{name}"))
-        return self._texts[key]
-
-    def seal_for(self, key: str) -> Seal | None:
-        if key not in self._seals:
-            self._seals[key] = self._committed_seal(key)
-        return self._seals[key]
-
-    def _committed_seal(self, key: str) -> Seal | None:
-        from soapbuild.model.parse import parse_note
-
-        text = self.committed_text(key)
-        if text is None:
-            return None
-        note = parse_note(text.encode("utf-8"), key, dict(self.settings.formats), key).note
-        if note is None:  # the committed file was not a readable note
-            return None
-        since = locked_since(note, self.settings)
-        if since is None or self.now < since:
-            return None
-        return seal_text(note.source.text, self.now)
+    notes: dict[str, str] = field(default_factory=dict)  # key -> blob of the staged text
+    deleted: set[str] = field(default_factory=set)
+    renamed: dict[str, str] = field(default_factory=dict)  # new key -> old key
 
 
-@dataclass
-class LayeredBaseline:
-    """In git: a seal from ``.soapbuild/seals.json`` when there is one, else HEAD.
-
-    A seal records the text as first seen locked, so it also catches an edit
-    that was committed since (git alone would take the edited commit as the
-    baseline). When the committed version is the sealed text, or extends it by
-    addenda only, the committed version is the stricter baseline (it also
-    covers the addenda) and is used instead.
-    """
-
-    seals: Baseline
-    git: GitBaseline
-
-    def prefetch(self, texts: Mapping[str, str]) -> None:
-        self.git.prefetch(texts)
-
-    def seal_for(self, key: str) -> Seal | None:
-        seal = self.seals.seal_for(key)
-        committed = self.git.seal_for(key)
-        if seal is None:
-            return committed
-        if committed is None:
-            return seal
-        text = self.git.committed_text(key)
-        if text is not None and not compare(text, seal, self.git.now).changed:
-            return committed
-        return seal
+def staged_changes(paths: Paths) -> Staged:
+    """One ``git diff --cached`` (renames detected) of the notes folder against HEAD."""
+    done = run_git(paths.top, "diff", "--cached", "--raw", "-z", "--no-abbrev", "-M",
+                   "--no-color", "--no-ext-diff", "--", paths.notes)
+    staged = Staged()
+    # The same entries as 'git log --raw', without the commit header.
+    for change in parse_log(b"\x01staged 0\0" + done.stdout, paths, True)[0].files:
+        if change.status == "D":
+            staged.deleted.add(change.path)
+            continue
+        staged.notes[change.path] = change.blob or ""
+        if change.old_path is not None:
+            staged.renamed[change.path] = change.old_path
+    return staged
 
 
-def staged_reader(top: Path) -> Callable[[Path, str, dict[str, NoteFormat], str | None],
-                                         ParseResult]:
-    """A note reader for :func:`soapbuild.checker.check_files` that reads the index."""
+def staged_notes(staged: Staged, root: Path, limits: Sequence[Path] = ()) -> list[Path]:
+    """The staged notes (added, copied, modified or renamed) as files under ``root``;
+    given ``limits`` (files or folders), only those at or below one of them. Sorted."""
+    files = [root / key for key in staged.notes]
+    if limits:
+        bounds = [limit.resolve() for limit in limits]
+        files = [f for f in files if any(f.resolve().is_relative_to(b) for b in bounds)]
+    return sorted(files)
+
+
+def staged_reader(texts: Mapping[str, bytes]) -> Callable[
+        [Path, str, dict[str, NoteFormat], str | None], ParseResult]:
+    """A note reader for :func:`soapbuild.checker.check_files` over the staged texts
+    (workspace key -> bytes, read by :func:`read_objects`)."""
     from soapbuild.model.parse import parse_note, unreadable
 
     def read(file: Path, display: str, formats: dict[str, NoteFormat],
              key: str | None) -> ParseResult:
-        data = staged_text(top, file)
+        data = texts.get(key or "")
         if data is None:
             return unreadable(display, "it is not staged any more")
         return parse_note(data, display, formats, key)

@@ -29,6 +29,7 @@ class Hit:
     span: Span | None
     message: str
     suggestion: str | None = None
+    detail: str | None = None  # more lines (a diff), printed under the finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Finding:
     message: str
     suggestion: str | None = None
     span: Span | None = None
+    detail: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -39,7 +39,7 @@ from soapbuild.history.seals import SEALS_FILE
 from soapbuild.settings import Settings
 
 if TYPE_CHECKING:
-    from soapbuild.render.pages import Page
+    from soapbuild.render.pages import LockedView, Page
     from soapbuild.render.templates import Templates
 
 BUILD_FORMAT = 1  # bump when the meaning of the cache changes
@@ -113,7 +113,8 @@ def code_fingerprint() -> str:
 
 def build_key(settings: Settings, now_key: str, pdf: str,
               read: Mapping[str, str] | None = None, code: str | None = None) -> str:
-    """One hash of every input of a build except the seals (see :func:`final_key`).
+    """One hash of every input of a build except the seals (see :func:`final_key`), HEAD
+    included (the notes' history in git).
 
     ``now_key`` is the fixed "now" of the run (``--now``) or something unique for
     a run judged at the clock's time, since findings depend on the time; ``pdf``
@@ -127,12 +128,13 @@ def build_key(settings: Settings, now_key: str, pdf: str,
     """
     from soapbuild.discover import file_identity, note_files
     from soapbuild.model.parse import digest_of
+    from soapbuild.history.git import head_state
     from soapbuild.render.inputs import BuildInputs
     from soapbuild.render.templates import Templates
 
     inputs = BuildInputs(settings)
     parts: list[str] = [f"format {BUILD_FORMAT}", code or code_fingerprint(), repr(settings),
-                        f"now {now_key}", f"pdf {pdf}"]
+                        f"now {now_key}", f"pdf {pdf}", f"head {head_state(settings.root)}"]
     parts += [f"file {name} {_file_digest(path)}" for name, path in inputs.data_files]
     templates = Templates(settings)
     for name in sorted(templates.all_names()):
@@ -213,7 +215,7 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
             return None
         return output.current(page.name, _input_hash(templates, page, code))
 
-    site = Site.create(run.sessions, run.notes, now, pdf)
+    site = Site.create(run.sessions, run.notes, now, pdf, locked_views(run, settings))
     planner = Planner(site, templates, MarkdownRenderer.create(), keep)
     shown = report_view(report, site)
     pages = [planner.stylesheet(), planner.dashboard(shown), planner.report_page(shown),
@@ -261,6 +263,40 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
     made = tuple(sorted([*pending, *(page.name for page, _ in todo)]))
     return BuildResult(output.folder, len(names), made, tuple(removed), summary=summary,
                        seconds=time.perf_counter() - started)
+
+
+def locked_views(run: CheckRun, settings: Settings) -> dict[str, LockedView]:
+    """The notes with a K001 finding as the record shows them: their locked text (parsed)
+    and what changed, by session path."""
+    from soapbuild.history.lock import LockState, check_lock, normalized
+    from soapbuild.model.parse import parse_note
+    from soapbuild.render.markdown import note_text
+    from soapbuild.render.pages import LockedView
+
+    views: dict[str, LockedView] = {}
+    zone = settings.timezone
+    for session in run.sessions:
+        note = run.notes.get(session.path)
+        if note is None or not any(f.code == "K001" for f in session.findings):
+            continue
+        record = run.ledger.lock(note.key)
+        if record is None:
+            continue
+        verdict = check_lock(note, record)
+        if verdict.state is LockState.APPENDED:
+            text: str | None = normalized(note.source.text)[:record.length]
+        elif verdict.state is LockState.CHANGED:
+            text = record.text
+        else:
+            continue
+        parsed = parse_note(text.encode("utf-8", "surrogatepass"), session.path,
+                            dict(settings.formats), note.key).note if text is not None else None
+        locked = (f"{record.locked_at.astimezone(zone):%Y-%m-%d %H:%M}" if record.locked_at
+                  else record.evidence)
+        views[session.path] = LockedView(note_text(parsed) if parsed is not None else None,
+                                         locked, verdict.hunks,
+                                         verdict.state is LockState.APPENDED)
+    return views
 
 
 def _template_problem(page: str, error: Exception) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from soapbuild import __version__
+from soapbuild.history.lock import Hunk
 from soapbuild.model.findings import Finding, Severity
 from soapbuild.model.note import Note
 from soapbuild.render import PdfMode
@@ -68,6 +69,20 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class LockedView:
+    """A note changed after it locked (K001), as the record shows it: from its locked text
+    (``text``, None when only its hash was kept), with the change set apart."""
+
+    text: NoteText | None
+    locked: str  # "2026-11-22 09:00", or how the lock is known
+    hunks: tuple[Hunk, ...]
+    appended: bool  # the change is text appended that is no dated, attributed addendum
+
+    def inputs(self) -> list[Any]:
+        return [repr(self.text), self.locked, repr(self.hunks), self.appended]
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """What the build knows: the check run's sessions and notes, names, and the report."""
 
@@ -77,14 +92,16 @@ class Site:
     pdf: PdfMode
     client_names: dict[str, str]  # client ID -> file name (no extension)
     note_names: dict[str, str]  # session path -> file name (no extension)
+    locked: Mapping[str, LockedView] = field(default_factory=dict)  # by session path
 
     @classmethod
     def create(cls, sessions: Sequence[SessionRecord], notes: Mapping[str, Note],
-               now: datetime, pdf: PdfMode) -> Site:
+               now: datetime, pdf: PdfMode, locked: Mapping[str, LockedView] | None = None,
+               ) -> Site:
         clients = client_names(s.client for s in sessions if s.client is not None)
         notes_labels = {s.path: note_label(_note_label(s)) for s in sessions}
         return cls(tuple(sessions), notes, now, pdf, clients,
-                   unique_names(notes_labels, fallback="note"))
+                   unique_names(notes_labels, fallback="note"), locked or {})
 
     def client_file(self, client: str | None) -> str:
         return NO_CLIENT if client is None else self.client_names[client]
@@ -209,6 +226,47 @@ def record_body(renderer: MarkdownRenderer, text: NoteText) -> Markup:
     return Markup("\n".join(parts))
 
 
+def locked_body(renderer: MarkdownRenderer, view: LockedView, current: NoteText) -> Markup:
+    """A note changed after it locked: the record shows its locked text, and the change
+    apart, labelled as unauthorised (in words, not by colour alone), never as part of it."""
+    if view.text is not None:
+        notice = (f"<strong>Shown as locked.</strong> This note locked on {escape(view.locked)}; "
+                  "its file was changed afterwards other than by a dated, attributed addendum. "
+                  "The record below is the text as it locked; the change follows it, set apart, "
+                  "and is not part of the record.")
+        body = record_body(renderer, view.text)
+    else:
+        notice = (f"<strong>Changed after it locked.</strong> This note locked on "
+                  f"{escape(view.locked)}, and only the hash of its locked text was kept, so the "
+                  "text below is the changed version; it is not the note as it was signed.")
+        body = record_body(renderer, current)
+    changes = []
+    for hunk in view.hunks:
+        where = f" ({escape(hunk.section)})" if hunk.section else ""
+        parts = [f'<p class="change-where">Line {hunk.line}{where}</p>']
+        if hunk.removed:
+            parts.append('<p class="change-locked"><span class="change-label">Locked text:</span> '
+                         f'<del>{_lines(hunk.removed)}</del></p>')
+        if hunk.added:
+            label = "Appended, not an addendum:" if view.appended else (
+                "Changed to:" if hunk.removed else "Added:")
+            parts.append(f'<p class="change-made"><span class="change-label">{label}</span> '
+                         f'<ins>{_lines(hunk.added)}</ins></p>')
+        elif hunk.removed:
+            parts.append('<p class="change-made"><span class="change-label">Deleted.</span></p>')
+        changes.append(f'<div class="change">{"".join(parts)}</div>')
+    section = (
+        '<section class="unauthorised-change"><h3>Unauthorised change (not part of the '
+        'record)</h3><p>Made to the file after the note locked, without a dated, attributed '
+        'addendum. <code>soapbuild restore</code> puts the locked text back and keeps this '
+        'change as a draft addendum.</p>' + "".join(changes) + "</section>") if changes else ""
+    return Markup(f'<p class="locked-notice" role="note">{notice}</p>\n{body}\n{section}')
+
+
+def _lines(lines: Sequence[str]) -> str:
+    return "<br>".join(str(escape(line)) for line in lines)
+
+
 # --- the pages -----------------------------------------------------------------------
 
 
@@ -228,12 +286,23 @@ class Planner:
         self._bodies: dict[str, Markup] = {}
 
     def body(self, session: SessionRecord) -> Markup:
-        """The rendered note of a session (once per build, shared by its pages and PDF)."""
+        """The rendered note of a session (once per build, shared by its pages and PDF);
+        a note changed after it locked is shown from its locked text."""
         if session.path not in self._bodies:
             note = self.site.notes.get(session.path)
-            self._bodies[session.path] = (record_body(self.renderer, note_text(note))
-                                          if note is not None else Markup(""))
+            locked = self.site.locked.get(session.path)
+            if note is None:
+                body = Markup("")
+            elif locked is not None:
+                body = locked_body(self.renderer, locked, note_text(note))
+            else:
+                body = record_body(self.renderer, note_text(note))
+            self._bodies[session.path] = body
         return self._bodies[session.path]
+
+    def locked_inputs(self, session: SessionRecord) -> list[Any] | None:
+        locked = self.site.locked.get(session.path)
+        return locked.inputs() if locked is not None else None
 
     def html(self, name: str, template: str, inputs: Any,
              view: Callable[[], dict[str, Any]], kind: str) -> Page:
@@ -249,7 +318,8 @@ class Planner:
         note = self.site.notes.get(session.path)
         name = f"notes/{self.site.note_names[session.path]}.html"
         client_href = self.site.client_href(session.client, "../")
-        inputs = ["note", note.source.text if note else None, repr(session), client_href]
+        inputs = ["note", note.source.text if note else None, repr(session), client_href,
+                  self.locked_inputs(session)]
         return self.html(name, "note.html", inputs,
                          lambda: self.note_view(session, note, client_href), "note")
 
@@ -290,8 +360,8 @@ class Planner:
         for client, sessions in self.site.by_client().items():
             file = self.site.client_file(client)
             note_links = [self.site.note_href(s, "../") for s in sessions]
-            texts = [self.site.notes[s.path].source.text if s.path in self.site.notes else None
-                     for s in sessions]
+            texts = [[self.site.notes[s.path].source.text if s.path in self.site.notes else None,
+                      self.locked_inputs(s)] for s in sessions]
             record = None if client is None or mode is PdfMode.DROP else Page(
                 f"clients/{file}.pdf", "pdf", (PDF_TEMPLATE,),
                 ["pdf", client, [repr(s) for s in sessions], texts],
@@ -596,7 +666,38 @@ def report_view(report: Any, site: Site) -> dict[str, Any]:
         "sessions": [{**session_view(s), "href": site.note_href(s, ""),
                       "counts": severity_counts(s.findings),
                       "codes": code_links(finding_codes(s.findings), "")} for s in sessions],
+        **history_view(report, site),
     }
+
+
+def history_view(report: Any, site: Site) -> dict[str, Any]:
+    """The report's history rows in words (:mod:`soapbuild.report.history`)."""
+    from soapbuild.report.history import STAMP_WORDS, change_text
+
+    zone = report.now.tzinfo
+    hrefs = {s.path: site.note_href(s, "") for s in site.sessions}
+    rows = []
+    for row in report.history:
+        gap = f" by {row.stamp_gap_hours:.0f} h" if row.stamp_gap_hours is not None else ""
+        rows.append({
+            "note": row.note, "href": hrefs.get(row.note), "deleted": row.deleted,
+            "retired": row.retired,
+            "entered": (when(row.entered.astimezone(zone)) + (" (import)" if row.imported
+                                                              else "")) if row.entered else "",
+            "stamp": STAMP_WORDS[row.stamp] + gap,
+            "after_submission": [change_text(c, zone) for c in row.after_submission],
+            "after_lock": [change_text(c, zone) for c in row.after_lock],
+            "addenda": [a.heading + (f" (committed {when(a.entered.astimezone(zone))})"
+                                     if a.entered else "") for a in row.addenda],
+        })
+    in_git = any(row.in_git for row in report.history)
+    about = ("When each note entered the repository, each change after it was submitted and "
+             "after it locked (unauthorised changes in bold), its addenda, and whether the "
+             "submitted stamp agrees with the first commit that held the submitted note."
+             if in_git else
+             "Outside git, the seal file is the history: when each note was sealed, extended "
+             "by addenda, moved or retired.")
+    return {"history": rows, "history_about": about}
 
 
 def _hours(value: float | None) -> str:

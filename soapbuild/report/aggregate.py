@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
+from soapbuild.report.history import HistoryRow
 from soapbuild.rules.deadlines import TIMELINESS
 from soapbuild.rules.sessions import SessionRecord
 
@@ -185,6 +186,7 @@ class Report:
     clinicians: tuple[Aggregate, ...]  # by name; notes without a clinician last
     sessions: tuple[SessionRecord, ...]  # the rows that pass the filters, in input order
     missing: tuple[MissingSession, ...]
+    history: tuple[HistoryRow, ...] = ()  # each note's past (report --history, report.html)
 
     @property
     def weeks(self) -> tuple[WeekPoint, ...]:

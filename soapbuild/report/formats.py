@@ -20,6 +20,7 @@ from soapbuild.report.aggregate import (
     Report,
     tally,
 )
+from soapbuild.report.history import HISTORY_COLUMNS, history_cells, history_json, history_text
 from soapbuild.rules.sessions import SessionRecord
 
 SCHEMA_VERSION = 2
@@ -41,14 +42,14 @@ _MISSING_SHOWN = 10
 
 # --- JSON -----------------------------------------------------------------------------
 
-def report_json(report: Report) -> dict[str, Any]:
+def report_json(report: Report, history: bool = False) -> dict[str, Any]:
     """The report as the JSON document of ``schemas/report-v2.schema.json``.
 
     The ``version`` changes only when a field changes meaning or disappears; new
-    fields may be added within a version.
+    fields may be added within a version. ``history`` adds each note's history.
     """
     filters = report.filters
-    return {
+    document = {
         "schema": "soapbuild-report",
         "version": SCHEMA_VERSION,
         "tool": {"name": "soapbuild", "version": __version__},
@@ -62,6 +63,9 @@ def report_json(report: Report) -> dict[str, Any]:
         "missing": [{"client": item.client, "clinician": item.clinician,
                      "session_date": _moment(item.session_date)} for item in report.missing],
     }
+    if history:
+        document["history"] = history_json(report.history, report.now.tzinfo)
+    return document
 
 
 def _aggregate_json(group: Aggregate) -> dict[str, Any]:
@@ -147,7 +151,7 @@ def _day(value: date | None) -> str | None:
 
 # --- CSV ------------------------------------------------------------------------------
 
-def report_csv(report: Report) -> str:
+def report_csv(report: Report, history: bool = False) -> str:
     """One row per session (scheduled sessions without a note are in the JSON only).
 
     RFC 4180: a header row of :data:`CSV_COLUMNS`, CRLF line ends, fields quoted
@@ -155,14 +159,20 @@ def report_csv(report: Report) -> str:
     ``true``/``false``, an absent value an empty field, the claim lines in billing
     shorthand (:func:`csv_row`). A text field that a
     spreadsheet would run as a formula (starting with ``= + - @``, tab or
-    carriage return) is prefixed with ``'``.
+    carriage return) is prefixed with ``'``. ``history`` adds the columns of
+    :data:`~soapbuild.report.history.HISTORY_COLUMNS`.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + (HISTORY_COLUMNS if history else ()))
+    pasts = {row.note: row for row in report.history}
     for row in report.sessions:
-        values = csv_row(row)
-        writer.writerow([csv_cell(values[column]) for column in CSV_COLUMNS])
+        values: dict[str, Any] = csv_row(row)
+        columns: tuple[str, ...] = CSV_COLUMNS
+        if history and row.path in pasts:
+            values |= history_cells(pasts[row.path], report.now.tzinfo)
+            columns += HISTORY_COLUMNS
+        writer.writerow([csv_cell(values.get(column)) for column in columns])
     return buffer.getvalue()
 
 
@@ -199,9 +209,9 @@ _DETAIL_COLUMNS: tuple[tuple[str, Callable[[Aggregate], object]], ...] = (
 )
 
 
-def report_table(report: Report) -> str:
+def report_table(report: Report, history: bool = False) -> str:
     """The report for a terminal: two tables of per-clinician rows and an overall line,
-    then the reasons behind the counts; no line is longer than 100 columns."""
+    then the reasons behind the counts (and with ``history`` each note's history)."""
     overall = report.overall
     lines = [_title(report), ""]
     lines += _table(report, _MAIN_COLUMNS)
@@ -231,6 +241,8 @@ def report_table(report: Report) -> str:
     for note in notes:
         lines += textwrap.wrap(note, TABLE_WIDTH, subsequent_indent="  ",
                                break_on_hyphens=False)
+    if history:
+        lines += ["", *history_text(report.history, report.now.tzinfo)]
     return "\n".join(lines) + "\n"
 
 

@@ -1,12 +1,12 @@
-"""What a check may know besides the note: the settings, the vocabulary and the time."""
+"""What a check may know besides the note: the settings, the vocabulary, the time, the past."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from soapbuild.history.seals import Baseline
 from soapbuild.model.formats import DEFAULT_FORMAT, NoteFormat
+from soapbuild.model.history import Ledger
 from soapbuild.model.note import Note
 from soapbuild.rules.lexicon import Lexicon, builtin_lexicon, load_lexicon
 from soapbuild.settings import Settings
@@ -19,7 +19,7 @@ class Context:
     settings: Settings
     now: datetime
     lexicon: Lexicon = field(default_factory=builtin_lexicon)
-    baseline: Baseline | None = None  # the locked versions of notes (seals, or git)
+    ledger: Ledger = field(default_factory=Ledger)  # the notes' past (seals, or git)
 
     @classmethod
     def for_settings(cls, settings: Settings, now: datetime,
@@ -34,8 +34,8 @@ class Context:
                                settings.vocabulary_remove, vocabulary_codes)
         return cls(settings, now, lexicon)
 
-    def with_baseline(self, baseline: Baseline) -> Context:
-        return replace(self, baseline=baseline)
+    def with_ledger(self, ledger: Ledger) -> Context:
+        return replace(self, ledger=ledger)
 
     def note_format(self, note: Note) -> NoteFormat:
         formats = self.settings.formats

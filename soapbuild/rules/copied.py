@@ -84,15 +84,25 @@ def fingerprint(note: Note, settings: Settings) -> list[SectionPrint]:
         words = _WORD.findall(note.prose[section.heading.span.end:section.span.end].lower())
         if len(words) < MIN_WORDS:
             continue
-        # crc32, not hash(): Python salts str hashes per process, and the candidates
-        # (smallest hashes, bucket limits) must be the same on every run.
-        shingles = frozenset(crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode())
-                             for i in range(len(words) - SHINGLE_WORDS + 1))
+        shingles = _shingles(words)
         span = section.heading.text_span
         start, end = note.source.position(span.start), note.source.position(span.end)
         prints.append(SectionPrint(note.path, note.header.client, when, section.name, shingles,
                                    span, (start.line, start.column, end.line, end.column)))
     return prints
+
+
+def _shingles(words: list[str]) -> frozenset[int]:
+    # crc32, not hash(): Python salts str hashes per process, and the candidates
+    # (smallest hashes, bucket limits) must be the same on every run.
+    return frozenset(crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode())
+                     for i in range(len(words) - SHINGLE_WORDS + 1))
+
+
+def text_shingles(text: str) -> frozenset[int]:
+    """The shingles of a whole text, unparsed: a cheap superset-like sketch of its sections'
+    shingles, for finding which notes may hold a copy before parsing any."""
+    return _shingles(_WORD.findall(text.lower()))
 
 
 Key = tuple[str, int]

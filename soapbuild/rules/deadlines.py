@@ -5,8 +5,12 @@ still gets its 72 real hours. Business days end at midnight of the practice's
 local day: "within 2 business days" of a Friday session ends when Tuesday does.
 
 :func:`judge_timeliness` is the one place that compares a note's dates with its
-deadline and "now"; the timeliness rules (T001–T005) and the session rows of
-the report (:mod:`soapbuild.rules.sessions`) both read its verdict.
+deadline and "now"; the timeliness rules (T001–T005, T008) and the session rows
+of the report (:mod:`soapbuild.rules.sessions`) both read its verdict. In a git
+repository it also weighs the ``submitted`` stamp against the first commit that
+held the submitted note: a stamp earlier than that commit by more than
+``history.tolerance_hours`` cannot be trusted (T008), and with ``history.timeliness
+= "commit"`` the commit time decides whether the note was on time.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from soapbuild.model.history import NoteHistory
 from soapbuild.model.note import Moment, Note
 from soapbuild.model.timeparse import resolve
 from soapbuild.settings import Settings
@@ -62,6 +67,9 @@ class Timeliness:
     the deadline the note was submitted (late) or still is (overdue); ``left``
     how long a draft still has. ``unreadable_stamp`` marks a ``submitted``
     field that is there but cannot be read: the note is then no draft either.
+    ``committed`` is when the submitted note entered the repository, and
+    ``stamp_gap`` how much earlier the stamp claims it was submitted, when that is
+    more than the tolerance; ``by_commit`` says the state was judged by the commit.
     """
 
     state: str
@@ -73,6 +81,9 @@ class Timeliness:
     over: timedelta | None = None
     left: timedelta | None = None
     unreadable_stamp: bool = False
+    committed: datetime | None = None
+    stamp_gap: timedelta | None = None
+    by_commit: bool = False
 
     @property
     def hours_late(self) -> float | None:
@@ -82,9 +93,11 @@ class Timeliness:
         return round(self.over.total_seconds() / 3600, 2)
 
 
-def judge_timeliness(note: Note, settings: Settings, now: datetime) -> Timeliness:
+def judge_timeliness(note: Note, settings: Settings, now: datetime,
+                     history: NoteHistory | None = None) -> Timeliness:
     """Judged on the UTC timeline: aware datetimes sharing one zone compare and subtract
-    on the wall clock in Python, an hour off across a DST change."""
+    on the wall clock in Python, an hour off across a DST change. ``history`` is the
+    note's past in git (None outside git), for the stamp against its commit."""
     header = note.header
     if header.session_date is None:
         return Timeliness("n/a")
@@ -94,13 +107,22 @@ def judge_timeliness(note: Note, settings: Settings, now: datetime) -> Timelines
     if header.submitted is not None:
         submitted = resolve(header.submitted, settings.timezone)
         stamp = submitted.astimezone(UTC)
+        committed, gap = _stamp_against_commit(stamp, history, settings, utc_now)
         if stamp < utc_start:
-            return Timeliness("n/a", start, due, submitted, submitted_early=True)
+            return Timeliness("n/a", start, due, submitted, submitted_early=True,
+                              committed=committed, stamp_gap=gap)
         if stamp > utc_now:
-            return Timeliness("n/a", start, due, submitted, submitted_future=True)
+            return Timeliness("n/a", start, due, submitted, submitted_future=True,
+                              committed=committed)
+        by_commit = gap is not None and committed is not None and (
+            settings.history_timeliness == "commit")
+        if by_commit and committed is not None:
+            stamp = committed.astimezone(UTC)
         if stamp > utc_due:
-            return Timeliness("late", start, due, submitted, over=stamp - utc_due)
-        return Timeliness("on_time", start, due, submitted)
+            return Timeliness("late", start, due, submitted, over=stamp - utc_due,
+                              committed=committed, stamp_gap=gap, by_commit=by_commit)
+        return Timeliness("on_time", start, due, submitted, committed=committed,
+                          stamp_gap=gap, by_commit=by_commit)
     unreadable = (header.field("submitted") is not None
                   and "submitted" in {p.name for p in header.problems})
     if utc_now > utc_due:
@@ -109,3 +131,19 @@ def judge_timeliness(note: Note, settings: Settings, now: datetime) -> Timelines
     left = utc_due - utc_now
     state = "due_soon" if left <= timedelta(hours=settings.due_soon_hours) else "draft"
     return Timeliness(state, start, due, left=left, unreadable_stamp=unreadable)
+
+
+def _stamp_against_commit(stamp: datetime, history: NoteHistory | None, settings: Settings,
+                          now: datetime) -> tuple[datetime | None, timedelta | None]:
+    """When the submitted note entered the repository, and how much earlier the stamp is
+    when that is beyond the tolerance. A commit after "now" has not happened as of now,
+    and one in an import says nothing about when the note was written."""
+    if history is None or not history.in_git or history.submitted_entered is None:
+        return None, None
+    committed = history.submitted_entered
+    if committed.astimezone(UTC) > now or history.submitted_imported:
+        return None, None
+    gap = committed.astimezone(UTC) - stamp
+    if gap > timedelta(hours=settings.history_tolerance_hours):
+        return committed, gap
+    return committed, None

@@ -48,6 +48,12 @@ def example_parts(example: Example) -> tuple[list[str], list[tuple[str | None, s
         notes.append("(with soapbuild.toml: " + " ".join(example.settings.split()) + ")")
     if example.setup == "directory":
         notes.append("(a folder named like a note)")
+    if example.setup == "deleted":
+        notes.append("(checked once, then the note is deleted and the folder checked again)")
+    if example.setup == "outside":
+        notes.append("(reached through a symlink to a file outside the workspace)")
+    if example.committed:
+        notes.append(f"(in a git repository, committed on {example.committed})")
     if example.encoding != "utf-8":
         notes.append(f"(saved as {example.encoding})")
     if example.pad_bytes:

@@ -30,12 +30,14 @@ class Example:
     text: str
     now: str | None = None
     settings: str | None = None  # TOML text of a soapbuild.toml
-    setup: str | None = None  # "directory": the path is a folder, not a file
+    setup: str | None = None  # "directory": a folder; "deleted": deleted after a first check;
+    #                           "outside": a symlink to a file outside the workspace
     encoding: str = "utf-8"
     pad_bytes: int = 0  # append this many bytes of filler (for the size limit)
     before: str | None = None  # the note as first checked (then changed to ``text``)
     earlier: str | None = None  # another, earlier note checked alongside
     schedule: str | None = None  # a schedule.csv; the whole notes folder is then checked
+    committed: str | None = None  # the workspace is a git repository; the note committed then
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,10 @@ class SessionRecord:
     end: datetime | None = None
     duration: int | None = None
     clock_minutes: int | None = None
+    # In git: when the submitted note entered the repository, and how many hours earlier
+    # the stamp claims it was submitted when that is beyond the tolerance (T008).
+    committed: datetime | None = None
+    stamp_gap_hours: float | None = None
 
 
 def session_record(path: str, note: Note | None, findings: Sequence[Finding],
@@ -67,7 +71,7 @@ def session_record(path: str, note: Note | None, findings: Sequence[Finding],
         return SessionRecord(path, None, None, None, None, None, None, None, None, "n/a", None,
                              None, None, False, billing.reason, tuple(findings))
     header, settings = note.header, context.settings
-    timeliness = judge_timeliness(note, settings, context.now)
+    timeliness = judge_timeliness(note, settings, context.now, context.ledger.history(note.key))
     time = session_minutes(note, settings)
     return SessionRecord(
         path=path, key=note.key, client=header.client, clinician=header.clinician,
@@ -81,7 +85,9 @@ def session_record(path: str, note: Note | None, findings: Sequence[Finding],
         findings=tuple(findings), services=claim_lines(header), modifiers=header.modifiers,
         place_of_service=header.place_of_service, modality=header.modality,
         client_location=header.client_location, start=time.start, end=time.end,
-        duration=time.duration, clock_minutes=time.clock)
+        duration=time.duration, clock_minutes=time.clock, committed=timeliness.committed,
+        stamp_gap_hours=(round(timeliness.stamp_gap.total_seconds() / 3600, 2)
+                         if timeliness.stamp_gap is not None else None))
 
 
 def unmatched_sessions(scheduled: Sequence[ScheduledSession],

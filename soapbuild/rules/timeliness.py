@@ -1,4 +1,4 @@
-"""Submission times against the session and the deadline (codes T001–T005).
+"""Submission times against the session, the deadline and the repository (T001–T005, T008).
 
 The comparison itself is :func:`soapbuild.rules.deadlines.judge_timeliness`,
 which the report's session rows read too; this module words its verdict.
@@ -15,18 +15,28 @@ from soapbuild.rules.context import Context
 from soapbuild.rules.deadlines import judge_timeliness
 
 #: The rule codes this module reports (the rule pages are data/rules/*.toml).
-CODES = frozenset({"T001", "T002", "T003", "T004", "T005"})
+CODES = frozenset({"T001", "T002", "T003", "T004", "T005", "T008"})
 
 
 def check(note: Note, context: Context) -> Iterator[Hit]:
     header = note.header
     if header.session_date is None:
         return
-    verdict = judge_timeliness(note, context.settings, context.now)
+    verdict = judge_timeliness(note, context.settings, context.now,
+                               context.ledger.history(note.key))
     assert verdict.due is not None
     shown_due = _show(verdict.due.astimezone(context.settings.timezone))
     if header.submitted is not None:
         where = _value_span(note, "submitted")
+        if verdict.stamp_gap is not None and verdict.committed is not None:
+            committed = _show(verdict.committed.astimezone(context.settings.timezone))
+            judged = (" Timeliness is judged by the commit." if verdict.by_commit else "")
+            yield Hit("T008", where,
+                      f"Submitted {header.submitted.text}, but the note entered the repository "
+                      f"submitted only on {committed}, {_duration(verdict.stamp_gap)} later; "
+                      f"the stamp cannot be trusted.{judged}",
+                      "'submitted' records when the note was signed off: let 'soapbuild "
+                      "submit' write it, and commit the note when you submit it.")
         if verdict.submitted_early:
             yield Hit("T001", where,
                       f"Submitted {header.submitted.text}, before the session started "
