@@ -33,7 +33,8 @@ import click
 from soapbuild.atomic import ChangedOnDisk, Snapshot, read_snapshot, replace_file
 from soapbuild.checker import check_result
 from soapbuild.console import UsageProblem
-from soapbuild.history.seals import SealStore, locked_since
+from soapbuild.history.lock import locked_since
+from soapbuild.history.seals import SealStore
 from soapbuild.model.header import KNOWN_FIELDS
 from soapbuild.model.note import Note, Span
 from soapbuild.model.parse import MAX_NOTE_BYTES, ParseResult, parse_note
@@ -121,7 +122,7 @@ def _locked(note: Note, context: Context, seals: SealStore) -> str | None:
     if since is not None and context.now >= since:
         return (f"it locked on {since:%Y-%m-%d %H:%M} "
                 f"({context.settings.edit_window_hours} h after submission)")
-    if note.key is not None and seals.seal_for(note.key) is not None:
+    if note.key is not None and note.key in seals.seals():
         return "it is sealed as locked (.soapbuild/seals.json)"
     return None
 

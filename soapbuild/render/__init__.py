@@ -127,8 +127,8 @@ def build_key(settings: Settings, now_key: str, pdf: str,
     :func:`code_fingerprint`, when the caller has it already.
     """
     from soapbuild.discover import file_identity, note_files
-    from soapbuild.model.parse import digest_of
     from soapbuild.history.git import head_state
+    from soapbuild.model.parse import digest_of
     from soapbuild.render.inputs import BuildInputs
     from soapbuild.render.templates import Templates
 
