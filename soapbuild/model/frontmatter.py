@@ -6,6 +6,12 @@ field and its own typing, so it composes the YAML node tree (with libyaml when
 present) and reads the scalars itself. Nothing here ever constructs Python
 objects from YAML, so anchors and aliases (the "billion laughs" bomb) cannot
 expand; they are refused outright because a note has no use for them.
+
+Nesting is limited by soapbuild, not left to the YAML library: libyaml stops at
+its own limit since PyYAML 6.0.4 (a syntax error, R006), older builds recurse
+until the C stack overflows, and the pure-Python composer hits Python's
+recursion limit near 500 levels. Refusing everything past :data:`MAX_DEPTH`
+levels first, with R009, gives the same finding with every PyYAML.
 """
 
 from __future__ import annotations
@@ -31,7 +37,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 _OPEN = re.compile(r"---[ \t]*\r?(\n|$)")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$", re.M)
 MAX_NODES = 2_000
-MAX_DEPTH = 1_000
+MAX_DEPTH = 100
+"""How deeply a value may nest lists and maps (``x: [[1]]`` is 2; ``services:`` needs 3)."""
+_INDENT = re.compile(r"^[ \t?:-]*", re.M)
 ITEM_DEPTH = 4
 """How many levels of a value's lists and maps keep their items (``services:`` -> an
 entry -> its ``modifiers`` -> one modifier is 4); deeper values keep only their kind."""
@@ -84,10 +92,10 @@ def _read_fields(
         return (), ()
     too_deep = _too_deep(yaml_text)
     if too_deep is not None:
-        # libyaml recurses per nesting level: ~30,000 '[' overflow the C stack.
-        return (), (Hit("R009", Span(base + too_deep, base + too_deep + 1),
-                        f"The front matter is nested more than {MAX_DEPTH} levels deep; a note "
-                        "needs none of that.", "Write every value out in full."),)
+        offset = _offset(source, base, too_deep)
+        return (), (Hit("R009", Span(offset, offset + 1),
+                        f"The front matter nests lists or maps more than {MAX_DEPTH} levels "
+                        "deep; a note needs none of that.", "Write every value out in full."),)
     try:
         root = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -160,22 +168,32 @@ def yaml_reading(text: str) -> str | None:
     return _YAML_KINDS.get(tag.rsplit(":", 1)[-1])
 
 
-def _too_deep(text: str) -> int | None:
-    """Where flow brackets (``[``/``{``) first nest past MAX_DEPTH.
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Where a value first nests lists or maps past MAX_DEPTH levels, if it does.
 
-    Quotes are not honoured: an apostrophe in a plain value (O'Brien) must not
-    hide a bomb behind it, and no note quotes fifty brackets deep.
+    Each level opens a bracket (``[``, ``{``) or, in block style, sits at least
+    one column further in every second level (a list may start at its key's
+    column); so the brackets plus twice the widest indentation bound the depth,
+    and the YAML events are only counted when that bound is over the limit.
+    They are counted with the pure-Python parser, which neither recurses nor
+    has a limit of its own (libyaml's scanner, reading ahead, would stop at
+    its limit before the events got here), and which honours quotes: a bracket
+    in a quoted value opens nothing.
     """
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
+    widest = max(len(indent) for indent in _INDENT.findall(text))
+    if text.count("[") + text.count("{") + 2 * widest + 2 <= MAX_DEPTH:
         return None
-    depth = 0
-    for index, char in enumerate(text):
-        if char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return index
-        elif char in "]}":
-            depth = max(0, depth - 1)
+    depth = -1  # the fields themselves are the top-level map, level 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # not valid YAML before it got too deep: composing reports the error
     return None
 
 
