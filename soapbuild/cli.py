@@ -38,8 +38,10 @@ def output_option(what: str) -> Callable[[_Command], _Command]:
                         help=f"Write the {what} to this file instead of standard output.")
 
 
-def pdf_option(default: bool, help_text: str) -> Callable[[_Command], _Command]:
-    return click.option("--pdf/--no-pdf", default=default, show_default=True, help=help_text)
+def pdf_option(default: bool | None, help_text: str) -> Callable[[_Command], _Command]:
+    """``--pdf/--no-pdf``; a default of None lets the command tell "not said" from ``--pdf``."""
+    return click.option("--pdf/--no-pdf", default=default, show_default=default is not None,
+                        help=help_text)
 
 
 def _settings_and_now(directory: Path, now_text: str | None) -> tuple[Any, datetime]:
@@ -253,11 +255,13 @@ def report(directory: Path, since: datetime | None, until: datetime | None,
 
 
 @main.command()
-@pdf_option(True, "Also write each client's record as a PDF (output/clients/ID.pdf); "
-                  "--no-pdf removes the PDFs of an earlier build, which would be out of date.")
+@pdf_option(None, "Write each client's record as a PDF (output/clients/ID.pdf). By default "
+                  "the PDFs are made where WeasyPrint can load Pango and skipped with a note "
+                  "where it cannot; --pdf makes that an error (exit 2); --no-pdf removes the "
+                  "PDFs of an earlier build, which would be out of date.")
 @now_option()
 @click.pass_obj
-def build(directory: Path, pdf: bool, now_text: str | None) -> None:
+def build(directory: Path, pdf: bool | None, now_text: str | None) -> None:
     """Render the record and the compliance report into the output folder.
 
     Writes the dashboard (index.html), a page and a PDF per client, a page per
@@ -265,7 +269,7 @@ def build(directory: Path, pdf: bool, now_text: str | None) -> None:
     makes only the pages whose notes, templates or settings changed; a build
     that fails or is interrupted leaves the previous output as it was. The exit
     code is 0 whatever the notes hold (the report shows it), 2 when the build
-    cannot be made.
+    cannot be made (or --pdf was given and PDFs cannot be made here).
     """
     _run("build", "build", directory, pdf, now_text)
 

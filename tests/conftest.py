@@ -3,16 +3,29 @@
 ``make_note`` writes the front matter line by line from raw YAML text, so a
 test says exactly what the clinician typed (``duration='"53"'`` is a quoted
 value, ``client="0042"`` a plain one); ``None`` leaves a field out.
+
+Tests that need a program from outside Python (the validators in tools/,
+Chromium, a WeasyPrint that can load Pango) say so with
+``@pytest.mark.needs("vnu", "chromium", ...)``. Where one is missing the test is
+skipped with one line saying what is missing and how to get it (the same line
+for every test, so ``-ra`` folds them), so the README's test command passes on a
+fresh machine; with ``SOAPBUILD_REQUIRE_TOOLS=1`` (``.ci/run`` sets it) the test
+fails with that line instead, so CI never skips one. A validator helper that
+finds its tool missing mid-test (tests/validators.py, ``ToolMissing``) is
+treated the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 import pytest
+from validators import NEEDS, ToolMissing, missing
 
 from soapbuild.model.formats import NoteFormat, builtin_formats
 from soapbuild.model.note import Note
@@ -23,6 +36,48 @@ from soapbuild.settings import Settings
 
 ZONE = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=ZONE)
+
+REQUIRE_TOOLS = "SOAPBUILD_REQUIRE_TOOLS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"needs(*names): the test needs these outside programs ({', '.join(NEEDS)}); "
+        f"skipped where one is missing, failed then under {REQUIRE_TOOLS}=1")
+
+
+def _without(problem: str) -> NoReturn:
+    """Skip the running test for want of a tool, or fail it when CI requires every tool."""
+    if os.environ.get(REQUIRE_TOOLS, "") not in ("", "0"):
+        pytest.fail(f"{problem} ({REQUIRE_TOOLS} is set: every tool must be installed)",
+                    pytrace=False)
+    pytest.skip(problem)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Before any fixture runs: what the test's ``needs`` marks name must be installed."""
+    for marker in item.iter_markers("needs"):
+        for need in marker.args:
+            if need not in NEEDS:
+                raise pytest.UsageError(f"{item.nodeid}: unknown need {need!r}; one of "
+                                        f"{', '.join(NEEDS)}")
+            problem = missing(need)
+            if problem is not None:
+                _without(problem)
+    try:
+        return (yield)
+    except ToolMissing as error:  # raised by a fixture
+        _without(str(error))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    try:
+        return (yield)
+    except ToolMissing as error:
+        _without(str(error))
+
 
 DEFAULT_FIELDS: dict[str, str] = {
     "client": "C-1042",

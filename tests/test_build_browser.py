@@ -15,21 +15,17 @@ from typing import Any
 
 import pytest
 from test_build import HOSTILE, copy_practice, note_pages, run_build
-from validators import axe_core_source
+from validators import CHROMIUM, CHROMIUM_ARGS, axe_core_source
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-gpu"]
+pytestmark = pytest.mark.needs("chromium")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does this)")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
@@ -105,6 +101,7 @@ def test_highlights_explain_themselves_on_hover_and_in_the_list(browser: Any,
         page.close()
 
 
+@pytest.mark.needs("axe")
 def test_axe_core_finds_no_serious_violations(browser: Any, site: Path) -> None:
     source = axe_core_source()
     context = browser.new_context(bypass_csp=True)  # to inject axe; the pages run no script

@@ -69,6 +69,7 @@ def test_json_summary_agrees_with_findings(sample_json: dict) -> None:
     assert summary["files"] == len(sample_json["files"]) == 34
 
 
+@pytest.mark.needs("sarif")
 def test_sarif_is_valid_and_carries_every_finding(
         tmp_path: Path, sample_json: dict, odd_workspace: Path) -> None:
     for cwd in (REPO, odd_workspace):
@@ -93,6 +94,7 @@ def test_sarif_is_valid_and_carries_every_finding(
     assert "notes/Ana%2C%20Mar%C3%ADa%3A%20C-7/sesi%C3%B3n%201.md" in uris
 
 
+@pytest.mark.needs("sarif")
 def test_sarif_validator_catches_a_broken_log(tmp_path: Path) -> None:
     log = json.loads(_check(REPO, "--format", "sarif"))
     del log["runs"][0]["tool"]["driver"]["name"]

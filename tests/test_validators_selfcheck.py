@@ -85,12 +85,14 @@ INVALID_HTML = """<!DOCTYPE html>
 """
 
 
+@pytest.mark.needs("sarif")
 def test_valid_sarif_passes(tmp_path: Path) -> None:
     # A result of level "error" *inside* the log must not count as a validation error.
     log = _write_json(tmp_path / "valid.sarif", _minimal_sarif())
     assert validators.validate_sarif(log) == []
 
 
+@pytest.mark.needs("sarif")
 def test_bare_minimum_sarif_passes(tmp_path: Path) -> None:
     # Only warnings (no informationUri, no version, no $schema): still valid.
     log = _write_json(
@@ -100,6 +102,7 @@ def test_bare_minimum_sarif_passes(tmp_path: Path) -> None:
     assert validators.validate_sarif(log) == []
 
 
+@pytest.mark.needs("sarif")
 def test_sarif_missing_version_fails(tmp_path: Path) -> None:
     data = _minimal_sarif()
     del data["version"]
@@ -108,6 +111,7 @@ def test_sarif_missing_version_fails(tmp_path: Path) -> None:
     assert any("version" in e for e in errors), errors
 
 
+@pytest.mark.needs("sarif")
 def test_sarif_driver_without_name_fails(tmp_path: Path) -> None:
     data = _minimal_sarif()
     del data["runs"][0]["tool"]["driver"]["name"]
@@ -115,6 +119,7 @@ def test_sarif_driver_without_name_fails(tmp_path: Path) -> None:
     assert any("runs[0].tool.driver" in e and "name" in e for e in errors), errors
 
 
+@pytest.mark.needs("sarif")
 @pytest.mark.parametrize(
     ("where", "value"),
     [
@@ -136,6 +141,7 @@ def test_sarif_values_the_multitool_cannot_load_fail(
     assert errors, f"{'.'.join(map(str, where))} = {value!r} must not validate"
 
 
+@pytest.mark.needs("sarif")
 def test_sarif_syntax_error_fails(tmp_path: Path) -> None:
     broken = tmp_path / "truncated.sarif"
     broken.write_text('{"version": "2.1.0", "runs": [', encoding="utf-8")
@@ -147,12 +153,14 @@ def test_sarif_missing_file_raises(tmp_path: Path) -> None:
         validators.validate_sarif(tmp_path / "absent.sarif")
 
 
+@pytest.mark.needs("vnu")
 def test_valid_html_passes(tmp_path: Path) -> None:
     page = tmp_path / "valid.html"
     page.write_text(VALID_HTML, encoding="utf-8")
     assert validators.validate_html(page) == []
 
 
+@pytest.mark.needs("vnu")
 def test_invalid_html_fails(tmp_path: Path) -> None:
     page = tmp_path / "invalid.html"
     page.write_text(INVALID_HTML, encoding="utf-8")
@@ -162,6 +170,7 @@ def test_invalid_html_fails(tmp_path: Path) -> None:
     assert any("p" in e["message"] for e in errors), errors
 
 
+@pytest.mark.needs("vnu")
 def test_html_several_files_in_one_call(tmp_path: Path) -> None:
     good = tmp_path / "good.html"
     bad = tmp_path / "bad.html"
@@ -178,6 +187,7 @@ def test_html_missing_file_raises(tmp_path: Path) -> None:
         validators.validate_html(tmp_path / "absent.html")
 
 
+@pytest.mark.needs("axe")
 def test_axe_core_source() -> None:
     source = validators.axe_core_source()
     assert len(source) > 100_000

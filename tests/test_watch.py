@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from test_build import NOW, REPO, copy_practice, note_pages
+from validators import CHROMIUM, CHROMIUM_ARGS
 
 from soapbuild.cli import watch
 from soapbuild.preview.server import PAGE_CSP, Epoch, PreviewServer, inject, local_host
@@ -323,17 +324,12 @@ def test_a_failed_rebuild_keeps_the_last_good_output(watching: Watching) -> None
     until(lambda: b"Okapi-5512" in watching.get(url)[2], what="the repaired build")
 
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-gpu"]
-
-
+@pytest.mark.needs("chromium")
 def test_the_open_page_reloads_itself_after_an_edit(watching: Watching) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does this)")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             problems: list[str] = []

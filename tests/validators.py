@@ -12,9 +12,17 @@ installed by ``npm ci --prefix tools`` (``.ci/run`` does this):
 * ``axe-core``: the accessibility engine whose ``axe.min.js`` the browser tests
   inject into Chromium.
 
-A missing tool raises ``RuntimeError`` instead of skipping the test: CI installs
-every tool, so a missing one is a broken setup and must fail loudly, never turn
-into a silently green run.
+Some tests also need Chromium (driven by Playwright) or a WeasyPrint that can
+load Pango. :func:`missing` says in one line what is missing and how to get it;
+a test declares what it needs with ``@pytest.mark.needs("vnu", ...)`` (names in
+:data:`NEEDS`), and the helpers below raise :class:`ToolMissing` with the same
+line. tests/conftest.py turns both into a skip on a machine without the tools
+(the README's test command passes there), and into a failure when
+``SOAPBUILD_REQUIRE_TOOLS=1`` is set, as ``.ci/run`` does: CI installs every
+tool, so there a missing one is a broken setup, never a silently green run.
+
+``SOAPBUILD_TOOLS_DIR`` names another ``node_modules`` folder to take the npm
+tools from (the skip test points it at an empty one).
 """
 
 from __future__ import annotations
@@ -25,22 +33,29 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "AXE_MIN_JS",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "NEEDS",
     "SARIF_MULTITOOL",
     "SARIF_SCHEMA",
     "TOOLS_DIR",
     "VNU_JAR",
+    "ToolMissing",
     "axe_core_source",
+    "missing",
     "validate_html",
     "validate_sarif",
 ]
 
-TOOLS_DIR = Path(__file__).resolve().parents[1] / "tools" / "node_modules"
+REPO = Path(__file__).resolve().parents[1]
+TOOLS_DIR = Path(os.environ.get("SOAPBUILD_TOOLS_DIR") or REPO / "tools" / "node_modules")
 
 #: The self-contained .NET executable inside the npm package (x86-64 Linux).
 #: It is called directly rather than through the package's ``bin.js`` so that
@@ -51,19 +66,81 @@ SARIF_SCHEMA = TOOLS_DIR / "@microsoft" / "sarif-multitool-linux" / "sarif-2.1.0
 VNU_JAR = TOOLS_DIR / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_MIN_JS = TOOLS_DIR / "axe-core" / "axe.min.js"
 
-_INSTALL_HINT = (
-    "install the pinned tools with `npm ci --prefix tools` from the repository root "
-    "(.ci/run does this)"
-)
+#: The system's Chromium (Debian's package); Playwright's own browser download is never used.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-gpu"]
+
+_INSTALL_HINT = "run `bash .ci/run`, which installs it"
 
 #: Generous: each call takes about 1-2 s here, but CI machines can be busy.
 DEFAULT_TIMEOUT = 300.0
 
 
-def _require_file(path: Path, what: str) -> Path:
-    if not path.is_file():
-        raise RuntimeError(f"{what} not found at {path}: {_INSTALL_HINT}")
-    return path
+class ToolMissing(RuntimeError):
+    """A program or library a test needs is not installed; the message is one line."""
+
+
+def _shown(path: Path | str) -> str:
+    path = Path(path)
+    return path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else str(path)
+
+
+def _file(path: Path, what: str) -> str | None:
+    return None if path.is_file() else f"{what} is missing ({_shown(path)}): {_INSTALL_HINT}"
+
+
+def _vnu() -> str | None:
+    if shutil.which("java") is None:
+        return f"Java (17 or newer, for the W3C HTML checker) is missing: {_INSTALL_HINT}"
+    return _file(VNU_JAR, "the W3C HTML checker")
+
+
+def _sarif() -> str | None:
+    problem = _file(SARIF_MULTITOOL, "the SARIF Multitool")
+    if problem is None and not os.access(SARIF_MULTITOOL, os.X_OK):
+        # npm runs the package's `chmod u+x` postinstall only when install scripts are
+        # allowed, and older npm versions drop the tarball's exec bit; .ci/run does the chmod.
+        problem = (f"the SARIF Multitool is not executable: run `chmod u+x "
+                   f"{_shown(SARIF_MULTITOOL)}` (`bash .ci/run` does)")
+    return problem
+
+
+def _axe() -> str | None:
+    return _file(AXE_MIN_JS, "axe-core")
+
+
+def _chromium() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is missing: python3 -m pip install -e '.[test]'"
+    return None if Path(CHROMIUM).is_file() else f"Chromium is missing ({CHROMIUM}): {_INSTALL_HINT}"
+
+
+def _pango() -> str | None:
+    from soapbuild.render.pdf import unavailable
+
+    reason = unavailable()
+    return None if reason is None else f"{reason}: {_INSTALL_HINT}"
+
+
+#: What a test can declare with ``@pytest.mark.needs(...)``.
+NEEDS: dict[str, Callable[[], str | None]] = {
+    "vnu": _vnu, "sarif": _sarif, "axe": _axe, "chromium": _chromium, "pango": _pango}
+
+
+@cache
+def missing(need: str) -> str | None:
+    """One line saying what is missing for ``need`` (a key of NEEDS) and how to get it, or None."""
+    return NEEDS[need]()
+
+
+def require(need: str) -> None:
+    """Raise :class:`ToolMissing` when ``need`` (a key of NEEDS) is not installed."""
+    problem = missing(need)
+    if problem is not None:
+        raise ToolMissing(problem)
 
 
 def _run(
@@ -92,7 +169,7 @@ def _run(
             f"{cmd[0]} did not finish within {timeout:g} s: {' '.join(cmd)}"
         ) from exc
     except OSError as exc:  # not executable, wrong architecture, ...
-        raise RuntimeError(f"could not run {cmd[0]}: {exc}; {_INSTALL_HINT}") from exc
+        raise RuntimeError(f"could not run {cmd[0]}: {exc}") from exc
 
 
 def _describe(proc: subprocess.CompletedProcess[str]) -> str:
@@ -222,11 +299,8 @@ def validate_sarif(path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> list[str]
     source = Path(path)
     if not source.is_file():
         raise FileNotFoundError(f"SARIF file to validate does not exist: {source}")
-    executable = _require_file(SARIF_MULTITOOL, "SARIF Multitool")
-    if not os.access(executable, os.X_OK):
-        # npm runs the package's `chmod u+x` postinstall only when install scripts are
-        # allowed, and older npm versions drop the tarball's exec bit; .ci/run does the chmod.
-        raise RuntimeError(f"{executable} is not executable: run `chmod u+x {executable}`")
+    require("sarif")
+    executable = SARIF_MULTITOOL
     env = dict(os.environ)
     env["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1"
     env["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1"
@@ -282,9 +356,10 @@ def _schema_errors(source: Path) -> list[str]:
             "the `jsonschema` package is needed by tests/validators.py "
             "(it belongs to the `test` extra in pyproject.toml)"
         ) from exc
-    schema = json.loads(
-        _require_file(SARIF_SCHEMA, "SARIF 2.1.0 schema").read_text(encoding="utf-8-sig")
-    )
+    problem = _file(SARIF_SCHEMA, "the SARIF 2.1.0 schema")
+    if problem is not None:
+        raise ToolMissing(problem)
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8-sig"))
     try:
         instance = json.loads(source.read_text(encoding="utf-8-sig"))
     except ValueError as exc:
@@ -296,16 +371,6 @@ def _schema_errors(source: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------- HTML
-
-
-def _java() -> str:
-    java = shutil.which("java")
-    if java is None:
-        raise RuntimeError(
-            "`java` (17 or newer) is not on PATH; vnu.jar needs it: "
-            "apt-get install default-jre-headless (.ci/run does this)"
-        )
-    return java
 
 
 def validate_html(
@@ -341,11 +406,11 @@ def validate_html(
     for p in paths:
         if not p.is_file():
             raise FileNotFoundError(f"HTML file to validate does not exist: {p}")
-    jar = _require_file(VNU_JAR, "vnu.jar (W3C Nu HTML Checker)")
+    require("vnu")
     cmd = [
-        _java(),
+        str(shutil.which("java")),
         "-jar",
-        str(jar),
+        str(VNU_JAR),
         "--format",
         "json",
         "--exit-zero-always",
@@ -378,7 +443,8 @@ def axe_core_source() -> str:
     DevTools' ``Runtime.evaluate``) and then call ``axe.run()``; reading it from
     the npm package keeps the version pinned by ``tools/package-lock.json``.
     """
-    source = _require_file(AXE_MIN_JS, "axe-core's axe.min.js").read_text(encoding="utf-8")
+    require("axe")
+    source = AXE_MIN_JS.read_text(encoding="utf-8")
     if "axe" not in source[:10000]:
         raise RuntimeError(f"{AXE_MIN_JS} does not look like axe-core")
     return source

@@ -23,14 +23,18 @@ if TYPE_CHECKING:
     from soapbuild.render import BuildResult, PdfMode
 
 
-def build_once(directory: Path, pdf: PdfMode, now_text: str | None) -> BuildResult:
+def build_once(directory: Path, pdf: PdfMode, now_text: str | None, *,
+               pdf_required: bool = True) -> BuildResult:
     """One build, as ``soapbuild build`` makes it; settings and "now" are read here, once.
 
     The key of the notes as they are decides whether anything is to do; the
     build then records the key of the notes as its check read them, and says
     (:attr:`BuildResult.stale`) whether a note changed on disk meanwhile, so
-    that ``watch`` builds again. Raises :class:`UsageProblem` when the build
-    cannot be made (the output is then as it was).
+    that ``watch`` builds again. Where WeasyPrint cannot load Pango, PdfMode.MAKE
+    raises UsageProblem if ``pdf_required`` (``--pdf`` said so); otherwise the
+    build makes no PDF, keeps those already there, and its summary says why
+    (``pdf_skipped``). Raises :class:`UsageProblem` when the build cannot be
+    made (the output is then as it was).
     """
     from soapbuild import render
 
@@ -41,6 +45,15 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None) -> BuildResu
     with render.lock(settings):
         key = render.build_key(settings, now_key, pdf, code=code)
         done = render.up_to_date(settings, key)
+        pdf_skipped = None
+        if pdf is render.PdfMode.MAKE and (done is None or done.summary.get("pdf_skipped")):
+            from soapbuild.render.pdf import INSTALL_PANGO, unavailable
+
+            pdf_skipped = unavailable()
+            if pdf_skipped is not None and pdf_required:
+                raise UsageProblem(f"cannot write the PDFs: {pdf_skipped}; {INSTALL_PANGO}")
+            if pdf_skipped is None:
+                done = None  # the last build skipped the PDFs, and they can be made now
         if done is not None:
             return done
         with Progress() as progress:
@@ -50,8 +63,9 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None) -> BuildResu
             report = compliance_report(run, now)
             progress.phase("rendering")
             try:
-                done = render.render_site(settings, run, report, now, pdf=pdf, key=read_key,
-                                          progress=progress.step)
+                done = render.render_site(
+                    settings, run, report, now, key=read_key, pdf_skipped=pdf_skipped,
+                    pdf=render.PdfMode.KEEP if pdf_skipped else pdf, progress=progress.step)
             except render.BuildError as error:
                 raise UsageProblem(f"{error}; the previous output is unchanged") from None
         stale = render.build_key(settings, now_key, pdf, code=code) != read_key
@@ -59,7 +73,7 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None) -> BuildResu
 
 
 def echo_build(result: BuildResult, seconds: float) -> None:
-    """What a build did, in two lines."""
+    """What a build did, in two lines (and one on standard error when PDFs were skipped)."""
     summary = result.summary
     where = show(result.folder.resolve())
     if result.up_to_date:
@@ -73,16 +87,23 @@ def echo_build(result: BuildResult, seconds: float) -> None:
         click.echo(f"{summary.get('notes', 0)} notes of {summary.get('clients', 0)} clients: "
                    f"{summary.get('errors', 0)} errors, {summary.get('warnings', 0)} warnings; "
                    f"open {where}/index.html or {where}/report.html.")
+    if summary.get("pdf_skipped"):
+        from soapbuild.render.pdf import INSTALL_PANGO
+
+        click.echo(f"PDFs skipped: {summary['pdf_skipped']}; {INSTALL_PANGO}.", err=True)
 
 
-def build(directory: Path, pdf: bool, now_text: str | None) -> int:
+def build(directory: Path, pdf: bool | None, now_text: str | None) -> int:
     """Exit 0 whatever the notes hold (the report shows it); problems raise UsageProblem.
 
-    ``--no-pdf`` removes the PDFs of an earlier build: they would be out of date.
+    ``pdf`` None (neither flag): the PDFs where WeasyPrint can make them, else a
+    note that they were skipped; True (``--pdf``): the PDFs or exit 2; False
+    (``--no-pdf``): none, and those of an earlier build go (they would be out of date).
     """
     from soapbuild.render import PdfMode
 
     started = time.perf_counter()
-    mode = PdfMode.MAKE if pdf else PdfMode.DROP
-    echo_build(build_once(directory, mode, now_text), time.perf_counter() - started)
+    mode = PdfMode.DROP if pdf is False else PdfMode.MAKE
+    done = build_once(directory, mode, now_text, pdf_required=pdf is True)
+    echo_build(done, time.perf_counter() - started)
     return 0

@@ -187,12 +187,15 @@ def _input_hash(templates: Templates, page: Page, code: str) -> str:
 
 
 def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *,
-                pdf: PdfMode, key: str, progress: Progress | None = None) -> BuildResult:
+                pdf: PdfMode, key: str, pdf_skipped: str | None = None,
+                progress: Progress | None = None) -> BuildResult:
     """Render every page whose inputs changed, then commit them to the output folder.
 
     ``report`` is the :class:`soapbuild.report.aggregate.Report` of ``run.sessions``;
     ``key`` the build's key from the notes as the check read them
-    (:func:`build_key` with ``read``). Raises :class:`BuildError` (the output
+    (:func:`build_key` with ``read``). ``pdf_skipped`` is why PDFs were wanted
+    but cannot be made here; it is kept in the summary, so that the next build
+    (up to date or not) says it again. Raises :class:`BuildError` (the output
     folder is then as it was before).
     """
     import jinja2
@@ -238,6 +241,7 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
         "errors": run.count(Severity.ERROR),
         "warnings": run.count(Severity.WARNING),
         "info": run.count(Severity.INFO),
+        **({"pdf_skipped": pdf_skipped} if pdf_skipped else {}),
     }
     try:
         output.start()

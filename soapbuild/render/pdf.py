@@ -16,11 +16,17 @@ which WeasyPrint reports as a resource that failed to load, so the page renders
 without it. Fonts come from the system through fontconfig.
 
 WeasyPrint takes about a second to import, so it is imported inside the
-functions that render, never when this module is imported.
+functions that render, never when this module is imported. Importing it loads
+Pango and its companions (GObject, HarfBuzz, fontconfig) with cffi, which raises
+OSError where they are missing (macOS or Windows without them, a minimal
+container): :func:`unavailable` turns that into one line, so that a build can
+skip the PDFs and still write everything else.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import mimetypes
 import os
 from collections.abc import Mapping, Sequence
@@ -45,6 +51,30 @@ PDF_VARIANT = "pdf/a-3u"
 """PDF/A-3, level U: level B (visual appearance preserved) plus Unicode text."""
 
 _LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+INSTALL_PANGO = ("install Pango (Debian, Ubuntu: apt-get install libpango-1.0-0 "
+                 "libpangoft2-1.0-0; macOS: brew install pango) or pass --no-pdf")
+"""What to do when :func:`unavailable` gives a reason, as the end of a one-line message."""
+
+
+def unavailable() -> str | None:
+    """Why WeasyPrint cannot make PDFs on this machine, in one line; ``None`` when it can.
+
+    Imports WeasyPrint (the first call costs its import time). WeasyPrint prints
+    a banner of several lines to standard output before its OSError propagates;
+    that banner is swallowed here, because the caller says it in one line.
+    """
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint  # type: ignore[import-untyped]  # noqa: F401
+    except OSError as error:
+        # cffi's message ends with a sentence about ctypes.util.find_library; keep the cause.
+        cause = " ".join(str(error).split()).split(" Additionally, ")[0].rstrip(".")
+        return f"WeasyPrint cannot load Pango ({cause})"
+    except ImportError as error:
+        return f"WeasyPrint cannot be imported ({error})"
+    return None
 
 
 class FetchRefused(ValueError):
