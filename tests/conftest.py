@@ -68,7 +68,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     try:
         return (yield)
     except ToolMissing as error:  # raised by a fixture
-        _without(str(error))
+        problem = str(error)
+    _without(problem)  # outside the handler: the one line, not a chain of exceptions
 
 
 @pytest.hookimpl(wrapper=True)
@@ -76,7 +77,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     try:
         return (yield)
     except ToolMissing as error:
-        _without(str(error))
+        problem = str(error)
+    _without(problem)
 
 
 DEFAULT_FIELDS: dict[str, str] = {

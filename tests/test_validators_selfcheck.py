@@ -8,6 +8,9 @@ always returns [] would let every output test pass.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +195,72 @@ def test_axe_core_source() -> None:
     source = validators.axe_core_source()
     assert len(source) > 100_000
     assert "axe.run" in source or "runVirtualRule" in source
+
+
+# --- a missing tool: one skip line, or a failure under SOAPBUILD_REQUIRE_TOOLS ---------
+
+TINY_TEST = '''\
+import pytest
+from validators import validate_html
+
+
+@pytest.mark.needs("vnu")
+def test_marked() -> None:
+    raise AssertionError("a test whose tool is missing must not run")
+
+
+def test_unmarked(tmp_path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<!DOCTYPE html><title>x</title>", "utf-8")
+    assert validate_html(page) == []
+'''
+
+
+def _pytest_without_tools(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """pytest on TINY_TEST with this suite's conftest.py as its plugin, tools/ pointed at nothing.
+
+    One test declares the tool it needs; the other only calls the validator, which
+    finds the tool missing mid-test. Both must come out the same way.
+    """
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    (folder / "test_tiny.py").write_text(TINY_TEST, "utf-8")
+    (tmp_path / "no-tools").mkdir()
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("SOAPBUILD_REQUIRE_TOOLS", "PYTEST_ADDOPTS")}
+    environment.update(SOAPBUILD_TOOLS_DIR=str(tmp_path / "no-tools"),
+                       PYTHONPATH=str(Path(validators.__file__).parent), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-q", "-ra",
+         "--rootdir", str(folder), str(folder)],
+        cwd=folder, env=environment, capture_output=True, text=True, timeout=300)
+
+
+def test_a_missing_tool_skips_in_one_line_saying_how_to_get_it(tmp_path: Path) -> None:
+    done = _pytest_without_tools(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 skipped" in done.stdout
+    skips = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert len(skips) == 1, done.stdout
+    assert skips[0].startswith("SKIPPED [2] ")
+    assert skips[0].endswith(f"the W3C HTML checker is missing ({tmp_path}/no-tools/vnu-jar/"
+                             "build/dist/vnu.jar): run `bash .ci/run`, which installs it")
+    assert "Traceback" not in done.stdout and "must not run" not in done.stdout
+
+
+def test_a_missing_tool_fails_under_soapbuild_require_tools(tmp_path: Path) -> None:
+    done = _pytest_without_tools(tmp_path, SOAPBUILD_REQUIRE_TOOLS="1")
+    assert done.returncode == 1, done.stdout + done.stderr
+    # The marked test fails before it starts (pytest counts that as an error in setup),
+    # the unmarked one when the validator finds the tool missing.
+    assert "1 failed, 1 error" in done.stdout, done.stdout
+    message = (f"the W3C HTML checker is missing ({tmp_path}/no-tools/vnu-jar/build/dist/"
+               "vnu.jar): run `bash .ci/run`, which installs it (SOAPBUILD_REQUIRE_TOOLS is "
+               "set: every tool must be installed)")
+    assert done.stdout.count(message) == 2, done.stdout
+    assert "skipped" not in done.stdout and "must not run" not in done.stdout
+    assert "During handling" not in done.stdout and "Traceback" not in done.stdout
+
+
+def test_a_need_must_be_known() -> None:
+    assert set(validators.NEEDS) == {"vnu", "sarif", "axe", "chromium", "pango"}

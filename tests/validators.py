@@ -115,7 +115,9 @@ def _chromium() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "Playwright is missing: python3 -m pip install -e '.[test]'"
-    return None if Path(CHROMIUM).is_file() else f"Chromium is missing ({CHROMIUM}): {_INSTALL_HINT}"
+    if not Path(CHROMIUM).is_file():
+        return f"Chromium is missing ({CHROMIUM}): {_INSTALL_HINT}"
+    return None
 
 
 def _pango() -> str | None:

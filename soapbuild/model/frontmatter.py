@@ -92,7 +92,7 @@ def _read_fields(
         return (), ()
     too_deep = _too_deep(yaml_text)
     if too_deep is not None:
-        offset = _offset(source, base, too_deep)
+        offset = min(base + too_deep, len(source.text))
         return (), (Hit("R009", Span(offset, offset + 1),
                         f"The front matter nests lists or maps more than {MAX_DEPTH} levels "
                         "deep; a note needs none of that.", "Write every value out in full."),)
@@ -168,8 +168,8 @@ def yaml_reading(text: str) -> str | None:
     return _YAML_KINDS.get(tag.rsplit(":", 1)[-1])
 
 
-def _too_deep(text: str) -> yaml.Mark | None:
-    """Where a value first nests lists or maps past MAX_DEPTH levels, if it does.
+def _too_deep(text: str) -> int | None:
+    """The index of the character where a value first nests past MAX_DEPTH levels, if any.
 
     Each level opens a bracket (``[``, ``{``) or, in block style, sits at least
     one column further in every second level (a list may start at its key's
@@ -189,7 +189,7 @@ def _too_deep(text: str) -> yaml.Mark | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return event.start_mark
+                    return int(event.start_mark.index)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:

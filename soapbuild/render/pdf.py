@@ -121,7 +121,7 @@ def write_record_pdf(env: jinja2.Environment, client: str, sessions: Sequence[Se
     folder of ``out``. Raises OSError when the file cannot be written, and
     jinja2's errors for a broken template.
     """
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import HTML  # type: ignore[import-untyped, unused-ignore]
 
     entries = record_entries(sessions, notes_html)
     days = [entry.day for entry in entries if entry.day]
