@@ -428,6 +428,20 @@ def test_an_unchanged_rebuild_renders_nothing(practice: Path) -> None:
     assert changed(before, snapshot(practice / "output")) == set()
 
 
+def test_an_unchanged_rebuild_is_up_to_date_in_a_new_process(practice: Path) -> None:
+    # Each `soapbuild build` is a new process with its own string-hash seed; sets in
+    # the settings (the keys the file sets, the ignored rules) must not move the key.
+    with (practice / "soapbuild.toml").open("a", encoding="utf-8") as settings:
+        settings.write('[rules]\nignore = ["H001", "H002", "U001", "J003", "Q003"]\n')
+    command = [sys.executable, "-m", "soapbuild", "-C", str(practice), "build", "--no-pdf"]
+    outputs = [subprocess.run(command, env={**os.environ, "SOAPBUILD_NOW": NOW,
+                                            "PYTHONHASHSEED": str(seed)},
+                              capture_output=True, text=True, check=True).stdout
+               for seed in range(1, 5)]
+    assert rendered(outputs[0]) == 42, outputs[0]
+    assert all("is up to date" in output for output in outputs[1:]), outputs
+
+
 def test_a_changed_note_rerenders_its_pages_only(practice: Path) -> None:
     run_build(practice)
     before = snapshot(practice / "output")

@@ -28,7 +28,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -111,6 +111,21 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def settings_key(settings: Settings) -> str:
+    """The settings as text that is the same in every process.
+
+    Not ``repr``: a frozenset of strings (``from_file``, ``rules_ignore``) prints
+    in the order of the strings' hashes, which Python randomises per process, so
+    the key would change from one ``soapbuild build`` to the next.
+    """
+    def plain(value: object) -> object:
+        if isinstance(value, (set, frozenset)):
+            return sorted(map(str, value))
+        return repr(value)
+
+    return json.dumps(asdict(settings), sort_keys=True, default=plain)
+
+
 def build_key(settings: Settings, now_key: str, pdf: str,
               read: Mapping[str, str] | None = None, code: str | None = None) -> str:
     """One hash of every input of a build except the seals (see :func:`final_key`), HEAD
@@ -133,8 +148,9 @@ def build_key(settings: Settings, now_key: str, pdf: str,
     from soapbuild.render.templates import Templates
 
     inputs = BuildInputs(settings)
-    parts: list[str] = [f"format {BUILD_FORMAT}", code or code_fingerprint(), repr(settings),
-                        f"now {now_key}", f"pdf {pdf}", f"head {head_state(settings.root)}"]
+    parts: list[str] = [f"format {BUILD_FORMAT}", code or code_fingerprint(),
+                        settings_key(settings), f"now {now_key}", f"pdf {pdf}",
+                        f"head {head_state(settings.root)}"]
     parts += [f"file {name} {_file_digest(path)}" for name, path in inputs.data_files]
     templates = Templates(settings)
     for name in sorted(templates.all_names()):
