@@ -22,8 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 from test_build import NOW, changed, copy_practice, note_pages, run_build, snapshot
-from test_watch import ARGS, CHROMIUM
-from validators import axe_core_source, validate_html
+from validators import CHROMIUM, CHROMIUM_ARGS, axe_core_source, validate_html
 
 from soapbuild.cli import main
 from soapbuild.rules.explain import example_parts
@@ -198,17 +197,18 @@ def test_a_rule_page_is_made_again_only_when_what_it_shows_changes(practice: Pat
 # --- valid and accessible ----------------------------------------------------------------------
 
 
+@pytest.mark.needs("vnu")
 def test_rule_pages_are_valid_html(site: Path) -> None:
     assert validate_html(sorted((site / "rules").glob("*.html"))) == []
 
 
+@pytest.mark.needs("chromium", "axe")
 def test_rule_pages_in_a_browser_axe_and_the_way_there(site: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does this)")
+    from playwright import sync_api
+
     source = axe_core_source()
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(bypass_csp=True)  # to inject axe
             problems: list[Any] = []

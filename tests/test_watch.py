@@ -363,9 +363,11 @@ def _client_pages(output: Path) -> dict[str, str]:
     return {p.name: p.read_text("utf-8") for p in sorted((output / "clients").glob("*.html"))}
 
 
+@pytest.mark.needs("pango", "chromium")
 def test_watch_keeps_the_pdfs_of_a_build_and_marks_them_once_out_of_date(
         practice: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     done = subprocess.run([sys.executable, "-m", "soapbuild", "-C", str(practice), "build",
                            "--pdf", "--now", NOW], capture_output=True, text=True, timeout=600,
                           check=False)
@@ -393,7 +395,7 @@ def test_watch_keeps_the_pdfs_of_a_build_and_marks_them_once_out_of_date(
         status, _, body = running.get(f"/clients/{stale[0][:-5]}.pdf")
         assert status == 200 and body == pdfs[stale[0][:-5] + ".pdf"]
         with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page()
                 page.goto(f"http://127.0.0.1:{running.port}/clients/{stale[0]}")
