@@ -357,7 +357,7 @@ def test_build_without_pango_writes_the_html_and_says_in_one_line_that_pdfs_were
     files = _files(output)
     assert {"index.html", "report.html", "report.json", "report.csv"} <= set(files)
     clients = [name for name in files if name.startswith("clients/")]
-    assert len(clients) == 6 and all(name.endswith(".html") for name in clients)
+    assert clients and all(name.endswith(".html") for name in clients)
     assert not any(b".pdf" in files[name] for name in clients)  # no link to a missing PDF
 
     again = _build(practice, env)  # up to date, and still says why there are no PDFs
@@ -385,7 +385,7 @@ def test_build_makes_the_pdfs_by_default_once_pango_loads(tmp_path: Path) -> Non
     done = _build(practice, {**os.environ, "SOAPBUILD_NOW": NOW})  # the same inputs, Pango back
     assert done.returncode == 0 and done.stderr == "", done.stderr
     pdfs = sorted((practice / "output" / "clients").glob("*.pdf"))
-    assert len(pdfs) == 6
+    assert pdfs and len(pdfs) == len(list((practice / "output" / "clients").glob("*.html")))
     for pdf in pdfs:
         text = "\n".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
         assert "Confidential" in text
