@@ -84,6 +84,7 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
+@pytest.mark.needs("vnu")
 def test_the_html_record_shows_the_original_and_marks_the_change(edited: Path) -> None:
     build(edited, "--no-pdf")
     output = edited / "output"
@@ -106,6 +107,7 @@ def test_the_html_record_shows_the_original_and_marks_the_change(edited: Path) -
     assert validate_html([client, page]) == []
 
 
+@pytest.mark.needs("pango")
 def test_the_pdf_record_shows_the_original_and_marks_the_change(edited: Path) -> None:
     build(edited)
     [pdf] = (edited / "output" / "clients").glob("*.pdf")
