@@ -140,3 +140,20 @@ def test_any_plan_text_parses_without_raising(text: str) -> None:
     if plan is not None:
         for goal in plan.goals:
             assert plan.source.text[goal.span.start:goal.span.end]
+
+
+def test_the_hook_checks_a_staged_plan_as_a_plan(tmp_path: Path) -> None:
+    """``check --staged`` reads the plan from the index, as it reads the notes."""
+    import subprocess
+
+    root = practice(tmp_path)
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    plan = root / "notes" / "C-1042" / "plan.md"
+    plan.write_text(PLAN.replace('  - G2: Worry', '  - Worry'), "utf-8")
+    subprocess.run([*git, "add", "notes/C-1042/plan.md"], cwd=root, check=True)
+    plan.write_text(PLAN, "utf-8")  # fixed on disk, not staged: the commit holds the error
+    code, report = cli(root, "check", "--staged", "--format", "json", "--now", NOW)
+    assert code == 1
+    assert (report["files"], report["plans"]) == ([], ["notes/C-1042/plan.md"])
+    assert [(f["line"], f["code"]) for f in report["findings"]] == [(6, "G002")]
