@@ -1,12 +1,15 @@
 """The check pipeline: discover → parse → run the rules → findings with severities.
 
-Most rules look at one note; three look across notes and run after every note
+Most rules look at one note; some look across notes and run after every note
 is parsed: copied documentation (sections repeated from earlier notes), locked
-notes that were deleted and, with a schedule, sessions that have no note. What
-comes from outside the notes is loaded before the rules run and handed in: the
-schedule, and the notes' past (the ledger of locks and history, which the
-caller's loader builds once the notes are parsed, in one batch). Rules never
-write; the caller records new seals from the run's ledger.
+notes that were deleted, with a schedule the sessions that have no note, and
+the treatment-plan goals that no session has worked on for too long. A treatment
+plan (``notes/<client>/plan.md``) found among the files is checked as a plan,
+not as a session. What comes from outside the notes is loaded before the rules
+run and handed in: the schedule, the clients' plans, and the notes' past (the
+ledger of locks and history, which the caller's loader builds once the notes are
+parsed, in one batch). Rules never write; the caller records new seals from the
+run's ledger.
 """
 
 from __future__ import annotations
@@ -15,15 +18,22 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from soapbuild.discover import display_path, file_identity, note_files, workspace_key
+from soapbuild.discover import (
+    display_path,
+    file_identity,
+    note_files,
+    split_plans,
+    workspace_key,
+)
 from soapbuild.model.findings import Finding, Hit, Severity
 from soapbuild.model.formats import NoteFormat
 from soapbuild.model.history import Ledger
 from soapbuild.model.note import Note
 from soapbuild.model.parse import ParseResult, read_note
+from soapbuild.model.plan import Plan, PlanResult, read_plan
 from soapbuild.model.schedule import Schedule, ScheduledSession
 from soapbuild.model.source import SourceText
-from soapbuild.rules import CHECKS, NoteCheck, suppression
+from soapbuild.rules import CHECKS, NoteCheck, plans, suppression
 from soapbuild.rules.context import Context
 from soapbuild.rules.copied import SectionPrint, copy_hit, find_copies, fingerprint
 from soapbuild.rules.registry import all_rules
@@ -35,6 +45,8 @@ Reader = Callable[[Path, str, dict[str, NoteFormat], "str | None"], ParseResult]
 HistoryLoader = Callable[[Mapping[str, Note]], Ledger]
 # Section fingerprints of notes not being checked that may match the checked ones.
 OtherPrints = Callable[[Sequence[SectionPrint]], Sequence[SectionPrint]]
+# How a plan file becomes a PlanResult: (file, display path, workspace key).
+PlanReader = Callable[[Path, str, "str | None"], PlanResult]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +65,13 @@ class CheckRun:
     unmatched: tuple[ScheduledSession, ...] = ()
     # The hash of the bytes read of each note file (by :func:`file_identity`): a
     # build records these, not the files as they are by the time it finishes.
+    # Treatment plans are among them: a build depends on them too.
     read: Mapping[str, str] = field(default_factory=dict)
     ledger: Ledger = field(default_factory=Ledger)  # the notes' past as the rules saw it
+    # The treatment plan files checked (display paths), and the clients' plans the
+    # notes were judged against, by client (for the record's client pages).
+    plan_files: tuple[str, ...] = ()
+    plans: Mapping[str, Plan] = field(default_factory=dict)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -71,31 +88,36 @@ class FileOutcome:
 def check_paths(paths: Iterable[Path], context: Context, base: Path,
                 checks: Sequence[NoteCheck] = CHECKS, copies: bool = True,
                 schedule: Schedule | None = None, history: HistoryLoader | None = None,
-                ) -> CheckRun:
+                whole: bool = False) -> CheckRun:
     """Check every note under ``paths``; display paths are relative to ``base``.
 
     ``checks`` defaults to every per-note rule and ``copies`` adds the search for
     copied sections across notes; benchmarks switch parts off to measure them.
     ``schedule`` (pass it only when the whole notes folder is checked) adds the
-    scheduled sessions that have no note.
+    scheduled sessions that have no note; ``whole`` says the whole notes folder
+    is checked, which the plans' idle goals need (every session of a client).
     """
     return check_files(note_files(paths), context, base, checks, copies, schedule,
-                       history=history)
+                       history=history, whole=whole)
 
 
 def check_files(files: Sequence[Path], context: Context, base: Path,
                 checks: Sequence[NoteCheck] = CHECKS, copies: bool = True,
                 schedule: Schedule | None = None, reader: Reader = read_note,
                 history: HistoryLoader | None = None,
-                others: OtherPrints | None = None) -> CheckRun:
-    """Check the given note files, read by ``reader`` (default: from disk).
+                others: OtherPrints | None = None, plan_reader: PlanReader = read_plan,
+                whole: bool = False) -> CheckRun:
+    """Check the given note files, read by ``reader`` (default: from disk); a treatment
+    plan among them is read by ``plan_reader`` and checked as a plan.
 
-    ``check --staged`` passes a reader that takes the staged content from git, and
+    ``check --staged`` passes readers that take the staged content from git, and
     ``others``: given the checked notes' section fingerprints, those of the notes
     that are not being checked (the committed ones) that may match them, so that a
     note copied from one of them is found too.
-    ``history`` loads the notes' past before any rule runs.
+    ``history`` loads the notes' past before any rule runs; ``whole`` says the whole
+    notes folder is checked, which the plans' idle goals need (every session).
     """
+    files, plan_paths = split_plans(files)
     root = context.settings.root
     formats = dict(context.settings.formats)
     shown = [display_path(file, base) for file in files]
@@ -125,13 +147,28 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     if schedule is not None:
         unmatched = unmatched_sessions(schedule.sessions, sessions)
         findings.extend(_missing(schedule.path, unmatched, context, base))
+    plan_shown = [display_path(file, base) for file in plan_paths]
+    loaded = {found.plan.key: found for found in (context.plans or {}).values()
+              if found.plan is not None and found.plan.key is not None}
+    plan_digests: dict[str, str] = {}
+    for file, display in zip(plan_paths, plan_shown, strict=True):
+        key = workspace_key(file, root)
+        # A plan the run loaded from disk for the rules is the one checked: read once.
+        plan = (loaded[key] if plan_reader is read_plan and key in loaded
+                and loaded[key].path == display else plan_reader(file, display, key))
+        if plan.digest is not None:
+            plan_digests[file_identity(file, root)] = plan.digest
+        findings.extend(_plan_findings(plan, sessions if whole else None, context))
     ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
     read = {file_identity(file, root): result.digest for file, result in zip(files, results,
                                                                              strict=True)
             if result.digest is not None}
+    read.update(plan_digests)
+    plans = {client: found.plan for client, found in (context.plans or {}).items()
+             if found.plan is not None}
     return CheckRun(tuple(shown), ordered, suppressed, sessions,
                     {path: note for path, note in notes if note is not None}, unmatched, read,
-                    context.ledger)
+                    context.ledger, tuple(plan_shown), plans)
 
 
 def _outside(result: ParseResult, context: Context) -> ParseResult:
@@ -139,6 +176,24 @@ def _outside(result: ParseResult, context: Context) -> ParseResult:
     from soapbuild.rules import locking
 
     return replace(result, problems=(*result.problems, locking.outside(context)))
+
+
+def _plan_findings(result: PlanResult, sessions: Sequence[SessionRecord] | None,
+                   context: Context) -> list[Finding]:
+    """A plan's own findings; with every session of the practice (``sessions``), its goals
+    that no session has worked on for too long."""
+    hits: list[Hit] = list(result.problems)
+    plan = result.plan
+    if plan is not None:
+        settings = context.settings
+        hits.extend(plans.plan_hits(plan, settings, context.now))
+        if sessions is not None:
+            mine = [(s.session_date, s.occurred, s.goals) for s in sessions
+                    if s.client == plan.client_id]
+            hits.extend(plans.idle_hits(
+                plans.goal_progress(plan, mine, settings, context.now), settings))
+    source = plan.source if plan is not None else result.source
+    return _placed(hits, result.path, source, context)
 
 
 def _missing(schedule: Path, unmatched: Sequence[ScheduledSession], context: Context,

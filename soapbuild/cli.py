@@ -143,16 +143,23 @@ def hook_install(directory: Path, force: bool) -> None:
     _run("hook", "install", directory, force)
 
 
-@main.command()
-@click.argument("notes", nargs=-1, required=True, type=click.Path(path_type=Path))
-@now_option()
-@click.pass_obj
-def submit(directory: Path, notes: tuple[Path, ...], now_text: str | None) -> None:
-    """Sign notes off: refuse a note with errors, else stamp 'submitted' with the time now.
+def _signing(name: str, who: str, doc: str) -> None:  # submit, attest, cosign: alike
+    @main.command(name, help=doc)
+    @click.argument("notes", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.option("--as", "signer", metavar='"NAME, CREDENTIAL"', help=f"Sign as {who} "
+                  "[default: their credential in soapbuild.toml; never guessed].")
+    @now_option()
+    @click.pass_obj
+    def command(directory: Path, /, notes: tuple[Path, ...], **options: Any) -> None:
+        _run_in(name, directory, options["now_text"], notes, options["signer"])
 
-    Only the 'submitted' line changes; a note already submitted is never re-stamped.
-    """
-    _run_in("submit", directory, now_text, notes)
+
+_signing("submit", "the note's clinician", "Sign notes off: refuse a note with errors, else "
+         "stamp 'submitted' and 'signed_by' (author, credential), nothing else.")
+_signing("attest", "the note's clinician", "Sign notes submitted without a signature: append "
+         "the author's dated signature attestation, changing nothing else.")
+_signing("cosign", "the clinician's supervisor", "Co-sign notes as the author's supervisor "
+         "(cosigned_by, cosigned); refuses anyone else and unsigned or flawed notes.")
 
 
 @main.command()

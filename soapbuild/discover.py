@@ -1,4 +1,10 @@
-"""Finding the note files to check."""
+"""Finding the note files to check, and telling a treatment plan from a session note.
+
+A client's treatment plan lives beside the notes as ``notes/<client>/plan.md``
+(SPEC 3.1). It is Markdown too, so discovery finds it with the notes; the
+pipeline then keeps it apart (:func:`split_plans`): it is checked as a plan,
+never as a session (no session row, no timeliness, no billing).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 NOTE_SUFFIXES = (".md", ".markdown")
+PLAN_FILE = "plan.md"
 
 
 class PathError(Exception):
@@ -60,3 +67,17 @@ def display_path(path: Path, base: Path) -> str:
         return path.absolute().relative_to(base.absolute()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def is_plan(path: Path) -> bool:
+    """Whether ``path`` is a treatment plan (``plan.md``) rather than a session note."""
+    return path.name.lower() == PLAN_FILE
+
+
+def split_plans(files: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """The session notes and the treatment plans among ``files``, each in order."""
+    notes: list[Path] = []
+    plans: list[Path] = []
+    for file in files:
+        (plans if is_plan(file) else notes).append(file)
+    return notes, plans

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from soapbuild.model.findings import Severity
 from soapbuild.model.formats import NoteFormat, builtin_formats
 from soapbuild.model.service_codes import ServiceCode, builtin_service_codes
+from soapbuild.model.signers import Clinician, builtin_cosign_credentials
 from soapbuild.settings_table import (
     ENTRIES,
     NAMES,
@@ -32,6 +33,7 @@ from soapbuild.settings_table import (
     Init,
     Option,
     SettingsError,
+    check_calendar,
     close_match,
 )
 
@@ -77,6 +79,19 @@ class Settings:
     history_tolerance_hours: float = 24
     history_timeliness: str = "stamp"  # or "commit": judge a contradicted stamp by its commit
     history_imported_until: date | None = None
+    # Signing, supervision, diagnosis and treatment plans (issue 11)
+    signatures_required_from: date | None = None
+    late_entry_days: int | None = None
+    cosign_credentials: tuple[str, ...] = field(default_factory=builtin_cosign_credentials)
+    cosign_business_days: int = 3
+    clinicians: Mapping[str, Clinician] = field(default_factory=dict)
+    diagnosis_required: bool = False
+    plans_required: bool = False
+    plan_review_days: int = 90
+    goal_idle_days: int = 30
+    holiday_country: str | None = None
+    holiday_subdivision: str | None = None
+    closed_days: tuple[date, ...] = ()
     # The keys the file set, spelled as :func:`in_force` lists them ("formats.girp.sections").
     from_file: frozenset[str] = frozenset()
 
@@ -152,6 +167,7 @@ def load_settings(start: Path, known_rules: frozenset[str]) -> Settings:
             raise SettingsError(f"must be a table, not {data!r}")
         settings = Settings(root=root, source=path, **read_table(data, known_rules))
         _check_paths(settings)
+        check_calendar(settings.holiday_country, settings.holiday_subdivision)
     except SettingsError as error:
         raise SettingsError(f"{where}: {error}") from None
     return settings
@@ -383,6 +399,8 @@ def _toml_key(key: str) -> list[str]:
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -28,6 +29,7 @@ from soapbuild.model.service_codes import (
     builtin_service_codes,
     is_reference,
 )
+from soapbuild.model.signers import Clinician
 
 
 class SettingsError(Exception):
@@ -148,6 +150,72 @@ def _day(key: str, value: Any, _rules: frozenset[str]) -> date:
     return value
 
 
+def _dates(key: str, value: Any, rules: frozenset[str]) -> tuple[date, ...]:
+    if not isinstance(value, list):
+        raise SettingsError(f"'{key}' must be a list of dates such as [2026-12-24], "
+                            f"not {value!r}")
+    return tuple(sorted({_day(key, item, rules) for item in value}))
+
+
+def _credentials(key: str, value: Any, rules: frozenset[str]) -> tuple[str, ...]:
+    credentials = _strings(key, value, rules)
+    if any(not c.strip() or "," in c for c in credentials):
+        raise SettingsError(f"'{key}' must list credentials such as [\"LMSW\", \"LPC-A\"], "
+                            "one per string")
+    return tuple(c.strip() for c in credentials)
+
+
+def _name(key: str, value: Any, _rules: frozenset[str]) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(f"'{key}' must be a person's name in quotes such as "
+                            f"\"Jordan Rivera\", not {value!r}")
+    return value.strip()
+
+
+def _credential(key: str, value: Any, _rules: frozenset[str]) -> str:
+    if not isinstance(value, str) or not value.strip() or "," in value:
+        raise SettingsError(f"'{key}' must be one credential in quotes such as \"LCSW\", "
+                            f"not {value!r}")
+    return value.strip()
+
+
+def _country(key: str, value: Any, _rules: frozenset[str]) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2,3}", value.strip()):
+        raise SettingsError(f"'{key}' must be an ISO 3166 country code such as \"US\", "
+                            f"not {value!r}")
+    return value.strip().upper()
+
+
+def _subdivision(key: str, value: Any, _rules: frozenset[str]) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(f"'{key}' must be a subdivision code such as \"NY\", "
+                            f"not {value!r}")
+    return value.strip().upper()
+
+
+def check_calendar(country: str | None, subdivision: str | None) -> None:
+    """The country and subdivision of ``[calendar]`` are known to the ``holidays`` package.
+
+    Checked when the file is read, so a typo stops soapbuild before it judges a
+    deadline; ``holidays`` is imported only for a file that names a country.
+    """
+    if country is None:
+        if subdivision is not None:
+            raise SettingsError("'calendar.subdivision' needs 'calendar.country' beside it")
+        return
+    import holidays
+
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        close = close_match(country, sorted(supported))
+        hint = f"; did you mean {close!r}?" if close else ""
+        raise SettingsError(f"'calendar.country' = {country!r} is not a country the "
+                            f"holidays package knows{hint}")
+    if subdivision is not None and subdivision not in supported[country]:
+        raise SettingsError(f"'calendar.subdivision' = {subdivision!r} is not a subdivision of "
+                            f"{country} (known: {', '.join(supported[country])})")
+
+
 def _minutes(key: str, value: Any, _rules: frozenset[str]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise SettingsError(f"'{key}' must be a whole number of minutes")
@@ -216,10 +284,18 @@ def _lower(_key: str, name: str, _rules: frozenset[str]) -> str:
     return name.lower()
 
 
+def _person(key: str, name: str, _rules: frozenset[str]) -> str:
+    if not name.strip() or "," in name:
+        raise SettingsError(f"'{key}': a clinician is named without credentials, such as "
+                            "[clinicians.\"Jordan Rivera\"]")
+    return " ".join(name.split())
+
+
 NAMES: dict[str, Callable[[str, str, frozenset[str]], str]] = {
     "CODE": _as_written,  # a service code, e.g. "90839"
     "NAME": _lower,  # a note format, e.g. girp
     "RULE": _rule_code,  # a rule code, e.g. T003
+    "PERSON": _person,  # a clinician, e.g. "Jordan Rivera"
 }
 
 
@@ -251,9 +327,14 @@ def _service_code(key: str, code: str, parts: dict[str, Any]) -> ServiceCode:
 
 # A named entry made of several keys ([formats.NAME], [service_codes.CODE]) becomes one
 # object; this builds it from its checked keys (by the field each key fills).
+def _clinician(_key: str, name: str, parts: dict[str, Any]) -> Clinician:
+    return Clinician(name, **parts)
+
+
 ENTRIES: dict[str, Callable[[str, str, dict[str, Any]], Any]] = {
     "formats": _note_format,
     "service_codes": _service_code,
+    "clinicians": _clinician,
 }
 
 
@@ -443,4 +524,53 @@ OPTIONS: tuple[Option, ...] = (
            doc=("In git: commits up to the end of this day imported notes kept elsewhere; "
                 "their times date nothing, and the notes as the import left them are their "
                 "first version.")),
+    Option("signatures_required_from", "signatures_required_from", _day,
+           example="2026-11-25", doc=(
+               "The day the practice began signing its notes: every note submitted from "
+               "then on needs its author's signature (E001), and one submitted earlier "
+               "without a signature is signed by a dated attestation (soapbuild attest; "
+               "E002 until then). Unset, signatures are not checked; soapbuild init sets "
+               "it to the day the workspace is made.")),
+    Option("late_entry_days", "late_entry_days", _days, example="45", doc=(
+        "The most calendar days after a session that its note or an addendum may be "
+        "entered at all (T009; Alabama Medicaid allows 45); a note entered later is not "
+        "billable. Unset, there is no limit.")),
+    Option("supervision.credentials", "cosign_credentials", _credentials,
+           example='["LMSW", "LPC-A", "AMFT"]', doc=(
+               "Credentials whose holders' notes need their supervisor's co-signature "
+               "(soapbuild cosign) to be complete and billable; by default the pre-licensed "
+               "titles of data/credentials.toml.")),
+    Option("supervision.cosign_business_days", "cosign_business_days", _days,
+           example="3", doc=(
+               "A note that needs a co-signature is due for it by the end of this many "
+               "business days after it was signed (V002 after that).")),
+    Option("clinicians.PERSON.credential", "clinicians", _credential, part="credential",
+           example='"LCSW"', sample="clinicians.Jordan Rivera.credential", doc=(
+               "A clinician's credential: soapbuild submit signs their notes as 'NAME, "
+               "CREDENTIAL' when no --as is given.")),
+    Option("clinicians.PERSON.supervisor", "clinicians", _name, part="supervisor",
+           example='"Amara Osei"', sample="clinicians.Riley Brooks.supervisor", doc=(
+               "Who supervises the clinician: the only person whose co-signature their notes "
+               "take (V003 for anyone else).")),
+    Option("clinicians.PERSON.license", "clinicians", _text, part="license",
+           example='"NY LMSW 000000"', sample="clinicians.Riley Brooks.license", doc=(
+               "The clinician's licence or registration, for the record.")),
+    Option("diagnosis.required", "diagnosis_required", _flag, example="true", doc=(
+        "Every session that occurred names its ICD-10-CM diagnosis (I003), which a claim "
+        "needs.")),
+    Option("plans.required", "plans_required", _flag, example="true", doc=(
+        "Every client seen needs a treatment plan, notes/CLIENT/plan.md (G007).")),
+    Option("plans.review_days", "plan_review_days", _days, example="90", doc=(
+        "A treatment plan is reviewed at least this many days after its start or its last "
+        "review (G004 once past).")),
+    Option("plans.goal_idle_days", "goal_idle_days", _days, example="30", doc=(
+        "A goal of a plan that no session has worked on for this many days is flagged "
+        "(G005).")),
+    Option("calendar.country", "holiday_country", _country, example='"US"', doc=(
+        "Deadlines counted in business days (deadline_business_days, co-signatures) skip "
+        "this country's public holidays, from the holidays package.")),
+    Option("calendar.subdivision", "holiday_subdivision", _subdivision, example='"NY"', doc=(
+        "The state or province whose own public holidays are skipped too.")),
+    Option("calendar.closed_days", "closed_days", _dates, example="[2026-12-24]", doc=(
+        "Days the practice is closed, skipped like public holidays in business days.")),
 )

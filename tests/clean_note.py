@@ -81,3 +81,38 @@ def workspace(root: Path, settings: str = "", notes: str = "notes") -> Path:
     (root / "soapbuild.toml").write_text('timezone = "America/New_York"\n' + settings, "utf-8")
     (root / notes).mkdir(parents=True, exist_ok=True)
     return root
+
+
+def cli(root: Path, *args: str) -> tuple[int, str]:
+    """``soapbuild -C root ARGS`` in process: its exit code and output (never a traceback)."""
+    from click.testing import CliRunner
+
+    from soapbuild.cli import main
+
+    result = CliRunner().invoke(main, ["-C", str(root), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def check_codes(root: Path, now: str) -> list[str]:
+    """The codes ``check --format json`` finds in the workspace at ``now``, in order."""
+    import json
+
+    code, output = cli(root, "check", "--format", "json", "--now", now)
+    assert code in (0, 1), output
+    return [f["code"] for f in json.loads(output)["findings"]]
+
+
+def report_json(root: Path, now: str) -> dict[str, Any]:
+    """``report --format json`` at ``now``, validated against its schema."""
+    import json
+
+    import jsonschema
+
+    code, output = cli(root, "report", "--format", "json", "--now", now)
+    assert code == 0, output
+    document: dict[str, Any] = json.loads(output)
+    schema = json.loads((Path(__file__).resolve().parents[1] / "soapbuild" / "schemas"
+                         / "report-v2.schema.json").read_text("utf-8"))
+    jsonschema.validate(document, schema, format_checker=jsonschema.FormatChecker())
+    return document

@@ -551,7 +551,8 @@ def status(text: str, context: Context) -> tuple[Billing, list[str]]:
     result = parse_note(text.encode("utf-8"), "notes/a.md", builtin_formats())
     outcome = check_result(result, context)
     note_: Note | None = result.note
-    return billing_status(note_, outcome.findings), [f.code for f in outcome.findings]
+    return (billing_status(note_, outcome.findings, context.settings),
+            [f.code for f in outcome.findings])
 
 
 def test_billable(context: Context) -> None:
@@ -607,7 +608,8 @@ def test_the_first_failing_condition_is_the_reason(context: Context) -> None:
                        session_date="2026-11-24 15:00"), context)[0] == Billing(
         False, "the note has errors: B007")
     assert [check.__name__ for check in BILLING_CHECKS] == [
-        "_occurred", "_no_errors", "_submitted", "_coded"]
+        "_occurred", "_no_errors", "_submitted", "_signed", "_cosigned", "_entered_in_time",
+        "_coded", "_diagnosed"]
 
 
 def test_not_billable_as_draft(context: Context) -> None:
@@ -622,4 +624,5 @@ def test_draft_with_errors_names_the_errors(context: Context) -> None:
 
 
 def test_unreadable_note_is_not_billable() -> None:
-    assert billing_status(None, []) == Billing(False, "the note cannot be read")
+    assert billing_status(None, [], Settings(root=Path("."))) == Billing(
+        False, "the note cannot be read")

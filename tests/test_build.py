@@ -215,11 +215,12 @@ def test_build_writes_the_dashboard_every_client_and_note_page_and_the_report(
         assert (output / name).is_file(), name
     report = json.loads((output / "report.json").read_text("utf-8"))
     notes = {row["note"] for row in report["sessions"]}
-    assert len(notes) == len(list((built / "notes").rglob("*.md"))) == 34
+    files = [p for p in (built / "notes").rglob("*.md") if p.name != "plan.md"]
+    assert len(notes) == len(files) == 38  # the treatment plans are not session notes
     assert set(note_pages(output)) == notes
     clients = {row["client"] for row in report["sessions"]}
     client_pages = list((output / "clients").glob("*.html"))
-    assert len(client_pages) == len(clients) == 8
+    assert len(client_pages) == len(clients) == 9
     dashboard = (output / "index.html").read_text("utf-8")
     for page in client_pages:
         assert f'href="clients/{page.name}"' in dashboard
@@ -233,7 +234,8 @@ def test_client_page_has_every_session_in_order_with_addenda_and_missed_sessions
                 if "C-1057" in p.read_text("utf-8"))
     html = page.read_text("utf-8")
     dates = re.findall(r'<h2 id="session-\d+-title">Session ([0-9-]+ [0-9:]+)', html)
-    expected = sorted(p.stem for p in (built / "notes" / "C-1057").glob("*.md"))
+    expected = sorted(p.stem for p in (built / "notes" / "C-1057").glob("*.md")
+                      if p.name != "plan.md")
     assert [d[:10] for d in dates] == expected
     assert "Session 2026-10-27 10:00: did not occur" in html  # occurred: false, late-cancel
     addendum = re.search(r'<section class="addendum"><h3>Addendum 2026-11-05 09:30</h3>'
@@ -242,27 +244,61 @@ def test_client_page_has_every_session_in_order_with_addenda_and_missed_sessions
     assert "Author: Dr. Amara Osei" not in html  # shown as a labelled field, not as prose
 
 
+def client_page(output: Path, client: str) -> str:
+    """The record page of ``client`` in a build's output."""
+    return next(p.read_text("utf-8") for p in (output / "clients").glob("*.html")
+                if f'<span class="client-id">{client}</span>' in p.read_text("utf-8"))
+
+
 def test_pages_show_the_claim_of_each_session(built: Path) -> None:
     """Issue 10: codes with their modifiers, place of service, modality and clock times."""
     output = built / "output"
 
-    def client_page(client: str) -> str:
-        return next(p.read_text("utf-8") for p in (output / "clients").glob("*.html")
-                    if f'<span class="client-id">{client}</span>' in p.read_text("utf-8"))
-
-    telehealth = client_page("C-1057")
+    telehealth = client_page(output, "C-1057")
     for fact in ("<dt>Service code</dt><dd>90834-95</dd>",
                  "<dt>Place of service</dt><dd>10 (Telehealth provided in the patient&#39;s "
                  "home)</dd>", "<dt>Modality</dt><dd>video</dd>",
                  "<dt>Client location</dt><dd>OH</dd>",
                  "<dt>Clock</dt><dd>10:00–10:47 (47 min)</dd>"):
         assert fact in telehealth, fact
-    assert "<dt>Service codes</dt><dd>90839, 90840</dd>" in client_page("C-1103")
-    assert "<dt>Service codes</dt><dd>90834, 90785</dd>" in client_page("C-1104")
+    assert "<dt>Service codes</dt><dd>90839, 90840</dd>" in client_page(output, "C-1103")
+    assert "<dt>Service codes</dt><dd>90834, 90785</dd>" in client_page(output, "C-1104")
     note_page = note_pages(output)["notes/C-1103/2026-11-20.md"].read_text("utf-8")
     assert "<dt>Clock</dt><dd>16:10–17:35 (85 min)</dd>" in note_page
     report = (output / "report.html").read_text("utf-8")
     assert "<td>90839, 90840</td>" in report and "<td>90834-95</td>" in report
+
+
+def test_the_record_shows_signatures_plans_diagnoses_and_the_supervisors_queue(
+        built: Path) -> None:
+    """Issue 11: each note's signature (or attestation) and co-signature, a late entry with
+    both dates, each diagnosis with its ICD-10-CM title, the client's plan with the progress
+    of each goal, and the notes awaiting co-signature on the dashboard and the report."""
+    output = built / "output"
+
+    associate = client_page(output, "C-1110")
+    for text in ("<p>Electronically signed by Riley Brooks, LMSW on 2026-11-18 17:50</p>",
+                 "<p>Co-signed by Jordan Rivera, LCSW on 2026-11-20 08:40</p>",
+                 "<p>Awaiting co-signature by Jordan Rivera (due 2026-12-01 23:59)</p>",
+                 '<span class="dx-code">F41.0</span> Panic disorder [episodic paroxysmal '
+                 "anxiety]</span>",
+                 '<h2 id="plan-heading">Treatment plan</h2>',
+                 "<dd>2026-11-22 <strong class=\"overdue\">(overdue)</strong></dd>",
+                 "<th scope=\"row\">G1: Panic attacks fewer than one a week</th>\n"
+                 "        <td>3</td>\n        <td>2026-11-25 16:00</td>",
+                 "<th scope=\"row\">G3: Drives alone to the supermarket and back</th>\n"
+                 "        <td>0</td>\n        <td>never <strong class=\"overdue\">(no session "
+                 "in 96 days)</strong></td>"):
+        assert text in associate, text
+    legacy = client_page(output, "C-1057")
+    assert ("<p>Signature attested by Amara Osei, PsyD on 2026-11-27 10:00 (submitted "
+            "2026-11-03 16:20 without a signature)</p>") in legacy
+    assert ("<p class=\"late-entry\"><strong>Late entry: entered 2026-11-14 15:40 for the "
+            "session of 2026-11-10 10:00 (due 2026-11-13 10:00)</strong></p>") in legacy
+    for page in ("index.html", "report.html"):
+        html = (output / page).read_text("utf-8")
+        assert '<h2 id="queues">Awaiting co-signature</h2>' in html
+        assert "Jordan Rivera: 1 note</h3>" in html and "<td>Riley Brooks, LMSW</td>" in html
 
 
 def test_every_finding_of_check_is_highlighted_at_its_exact_text(built: Path) -> None:
@@ -271,6 +307,11 @@ def test_every_finding_of_check_is_highlighted_at_its_exact_text(built: Path) ->
     assert isinstance(findings, list) and len(findings) >= 19
     pages = note_pages(built / "output")
     for finding in findings:
+        if finding["path"].endswith("/plan.md"):  # a plan's findings are on its client's page
+            shown = (f'<span class="badge badge-static">{finding["code"]}</span> '
+                     f'{finding["severity"]}, line {finding["line"]}: ')
+            assert shown in client_page(built / "output", finding["path"].split("/")[1])
+            continue
         page = parse_page(pages[finding["path"]])
         assert page.balanced
         number = next(n for n, item in page.items.items()
@@ -288,6 +329,8 @@ def test_pages_are_valid_html(built: Path) -> None:
     output = built / "output"
     pages = [output / "index.html", output / "report.html",
              next((output / "clients").glob("*.html")),
+             next(p for p in (output / "clients").glob("*.html")  # a plan, its findings
+                  if "C-1110" in p.read_text("utf-8")),
              note_pages(output)["notes/C-1042/2026-10-12.md"],
              note_pages(output)["notes/C-1057/2026-11-03.md"]]
     assert validate_html(pages) == []
@@ -392,7 +435,7 @@ def test_an_unreadable_note_gets_a_page_and_stops_nothing(practice: Path) -> Non
     assert code == 0, output
     html = note_pages(practice / "output")["notes/C-1042/2026-11-30.md"].read_text("utf-8")
     assert "R003" in html and "could not be read" in html
-    assert len(note_pages(practice / "output")) == 35
+    assert len(note_pages(practice / "output")) == 39
 
 
 # --- highlights ---------------------------------------------------------------------------
@@ -420,7 +463,7 @@ def test_overlapping_and_crossing_spans_nest_and_cover_their_text() -> None:
 
 def test_an_unchanged_rebuild_renders_nothing(practice: Path) -> None:
     code, first = run_build(practice)
-    pages = 47 + len(all_rules()) + 1  # the record, then a page per rule and their index
+    pages = 52 + len(all_rules()) + 1  # the record, then a page per rule and their index
     assert code == 0 and rendered(first) == pages, first
     before = snapshot(practice / "output")
     code, second = run_build(practice)
@@ -510,7 +553,7 @@ def test_a_deleted_note_loses_its_page(practice: Path) -> None:
     code, output = run_build(practice)
     assert code == 0 and "removed 1" in output, output
     assert not page.exists()
-    assert len(note_pages(practice / "output")) == 33
+    assert len(note_pages(practice / "output")) == 37
 
     shutil.rmtree(practice / "notes" / "C-1091")  # a whole client goes
     run_build(practice)
@@ -636,8 +679,8 @@ def test_every_package_folder_is_listed_for_the_wheel() -> None:
 @pytest.mark.parametrize("setting", ['output_dir = "../elsewhere"', 'output_dir = "."',
                                      'templates_dir = "/etc"'])
 def test_folders_outside_the_workspace_are_refused(practice: Path, setting: str) -> None:
-    with (practice / "soapbuild.toml").open("a", encoding="utf-8") as settings:
-        settings.write(setting + "\n")
+    settings = practice / "soapbuild.toml"  # a top-level key goes before the tables
+    settings.write_text(setting + "\n" + settings.read_text("utf-8"), "utf-8")
     code, output = run_build(practice)
     assert code == 2 and "must name a folder inside the workspace" in output
     assert not (practice.parent / "elsewhere").exists()

@@ -66,7 +66,8 @@ def test_json_summary_agrees_with_findings(sample_json: dict) -> None:
     summary = sample_json["summary"]
     assert (summary["errors"], summary["warnings"], summary["info"]) == (
         severities.count("error"), severities.count("warning"), severities.count("info"))
-    assert summary["files"] == len(sample_json["files"]) == 34
+    assert summary["files"] == len(sample_json["files"]) == 38
+    assert len(sample_json["plans"]) == 9  # checked, but not counted as notes
 
 
 @pytest.mark.needs("sarif")

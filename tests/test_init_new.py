@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tomllib
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 import click
@@ -61,7 +62,9 @@ def test_init_creates_a_workspace_that_checks_clean(tmp_path: Path) -> None:
     assert (target / "notes").is_dir()
     settings = tomllib.loads((target / "soapbuild.toml").read_text("utf-8"))
     assert settings == {"timezone": "America/Chicago", "deadline_hours": 72,
-                        "edit_window_hours": 24}
+                        "edit_window_hours": 24,
+                        # a new practice signs its notes from its first day
+                        "signatures_required_from": date(2026, 11, 24)}
     assert load_settings(target, known_codes()).timezone_name == "America/Chicago"
     assert (target / ".gitignore").read_text("utf-8").splitlines()[1:] == \
         ["output/", ".soapbuild/cache/"]
@@ -83,8 +86,10 @@ def test_init_creates_a_workspace_that_checks_clean(tmp_path: Path) -> None:
     fresh = tmp_path / "today"
     assert _run(tmp_path, "init", "today").exit_code == 0
     assert _run(fresh, "check").exit_code == 0
-    assert _run(fresh, "submit", *[p.relative_to(fresh).as_posix()
-                                   for p in (fresh / "notes").rglob("*.md")]).exit_code == 0
+    example_notes = [p.relative_to(fresh).as_posix() for p in (fresh / "notes").rglob("*.md")]
+    assert _run(fresh, "submit", *example_notes).exit_code == 1  # nobody to sign: refused
+    assert _run(fresh, "submit", *example_notes, "--as", "Sam Example, LCSW").exit_code == 0
+    assert _run(fresh, "check").exit_code == 0  # signed from the workspace's first day
 
 
 def test_init_twice_changes_nothing(tmp_path: Path) -> None:

@@ -173,6 +173,37 @@ def test_record_pdf_reads_back(workspace: Path, make_note: Callable[..., str],
 
 
 @pytest.mark.needs("pango")
+def test_the_record_states_signatures_late_entries_and_diagnoses(
+        workspace: Path, make_note: Callable[..., str]) -> None:
+    """Issue 11: under each note, "Electronically signed by NAME, CREDENTIAL on DATE", the
+    co-signature, and a note entered after its deadline as a late entry with both dates;
+    beside it, each diagnosis with its ICD-10-CM title."""
+    (workspace / "soapbuild.toml").write_text(
+        'timezone = "America/New_York"\n[clinicians."Riley Brooks"]\ncredential = "LMSW"\n'
+        'supervisor = "Jordan Rivera"\n', "utf-8")
+    folder = workspace / "notes" / CLIENT
+    folder.mkdir(parents=True)
+    (folder / "a.md").write_text(make_note(
+        client=CLIENT, session_date="2026-11-03 10:00", submitted="2026-11-09 18:00",
+        signed_by='"Jordan Rivera, LCSW"', diagnosis='["F41.1"]'), "utf-8")
+    (folder / "b.md").write_text(make_note(
+        client=CLIENT, clinician="Riley Brooks, LMSW", session_date="2026-11-10 10:00",
+        submitted="2026-11-10 18:00", signed_by='"Riley Brooks, LMSW"',
+        cosigned_by='"Jordan Rivera, LCSW"', cosigned="2026-11-11 09:00"), "utf-8")
+    markdown = MarkdownIt("commonmark", {"html": False})
+    out = _render(workspace, {f"notes/{CLIENT}/{name}.md": markdown.render("text")
+                              for name in ("a", "b")})
+    text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(out).pages).split())
+    for stated in ("Electronically signed by Jordan Rivera, LCSW on 2026-11-09 18:00",
+                   "Late entry: entered 2026-11-09 18:00 for the session of 2026-11-03 10:00 "
+                   "(due 2026-11-06 10:00)",
+                   "Diagnosis: F41.1 Generalized anxiety disorder",
+                   "Electronically signed by Riley Brooks, LMSW on 2026-11-10 18:00",
+                   "Co-signed by Jordan Rivera, LCSW on 2026-11-11 09:00"):
+        assert stated in text, stated
+
+
+@pytest.mark.needs("pango")
 def test_record_pdf_is_pdf_a_with_embedded_fonts(workspace: Path,
                                                  make_note: Callable[..., str],
                                                  server: Server) -> None:

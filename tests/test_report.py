@@ -39,7 +39,7 @@ SCHEMA = json.loads((REPO / "soapbuild" / "schemas" / "report-v2.schema.json")
                     .read_text("utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(
     SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-CLINICIANS = ("Dr. Amara Osei, PsyD", "Jordan Rivera, LCSW")
+CLINICIANS = ("Dr. Amara Osei, PsyD", "Jordan Rivera, LCSW", "Riley Brooks, LMSW")
 
 
 def _report(workspace: Path, *args: str) -> click.testing.Result:
@@ -90,7 +90,7 @@ def test_sample_practice_report_validates_against_the_schema(sample: dict[str, A
     VALIDATOR.validate(sample)
     assert sample["schema"] == "soapbuild-report" and sample["version"] == 2
     assert sample["generated_at"] == "2026-11-28T12:00:00-05:00"
-    assert len(sample["sessions"]) == 34
+    assert len(sample["sessions"]) == 38
     assert [group["clinician"] for group in sample["clinicians"]] == list(CLINICIANS)
 
 
@@ -122,19 +122,20 @@ def test_a_broken_report_fails_the_schema(sample: dict[str, Any]) -> None:
 def test_sample_practice_aggregates(sample: dict[str, Any]) -> None:
     overall = sample["overall"]
     assert overall["clinician"] is None
-    assert (overall["sessions"], overall["occurred"], overall["occurrence_unknown"]) == (34, 29, 1)
+    assert (overall["sessions"], overall["occurred"], overall["occurrence_unknown"]) == (38, 33, 1)
     assert overall["not_occurred"] == {"total": 4, "by_reason": [
         {"reason": "late-cancel", "sessions": 2}, {"reason": "no-show", "sessions": 1},
         {"reason": None, "sessions": 1}]}
-    assert overall["timeliness"] == {"on_time": 31, "late": 1, "overdue": 0, "due_soon": 1,
+    assert overall["timeliness"] == {"on_time": 35, "late": 1, "overdue": 0, "due_soon": 1,
                                      "draft": 0, "n/a": 1}
     assert overall["late"] == {"sessions": 1, "median_hours": 29.67, "worst_hours": 29.67}
     assert overall["drafts"] == 1 and overall["locked_note_edits"] == 1
     assert overall["language"] == {"judgment": 2, "absolutes": 1, "hedges": 1, "quotation": 1,
-                                   "total": 5, "per_note": 0.15}
-    # notes/C-1042/2026-10-26.md writes 'duration: 45 minutes': 45 minutes (F007), billable
-    assert (overall["billable"], overall["not_billable"]["total"]) == (23, 11)
-    assert overall["on_time_rate"] == round(31 / 32, 4)
+                                   "total": 5, "per_note": 0.13}
+    # notes/C-1042/2026-10-26.md writes 'duration: 45 minutes': 45 minutes (F007), billable;
+    # the associate's note awaiting its co-signature is not billable (issue 11)
+    assert (overall["billable"], overall["not_billable"]["total"]) == (26, 12)
+    assert overall["on_time_rate"] == round(35 / 36, 4)
     # the clinicians add up to the practice
     for key in ("sessions", "occurred", "drafts", "billable", "locked_note_edits", "missing"):
         assert sum(group[key] for group in sample["clinicians"]) == overall[key], key
@@ -156,7 +157,12 @@ def test_session_rows_name_what_spec_6_2_asks(sample: dict[str, Any]) -> None:
         "services": [{"code": "90834", "units": 1, "modifiers": [], "minutes": None}],
         "modifiers": [], "place_of_service": None, "modality": None, "client_location": None,
         "start": "2026-11-10T10:00:00-05:00", "end": None, "duration": 45,
-        "clock_minutes": None}
+        "clock_minutes": None,
+        # signed by attestation after the practice began signing (issue 11)
+        "signed_by": "Amara Osei, PsyD", "signed": "2026-11-27T10:00:00-05:00",
+        "signature": "attested", "cosignature": "not_needed", "supervisor": None,
+        "cosigned_by": None, "cosigned": None, "cosign_due": None, "diagnosis": [],
+        "goals": []}
     no_show = rows["notes/C-1042/2026-10-19.md"]
     assert (no_show["occurred"], no_show["reason"], no_show["billable"]) == (False, "no-show",
                                                                              False)
@@ -172,8 +178,9 @@ def test_csv_has_one_row_per_note_under_the_documented_header(
         sample: dict[str, Any], sample_csv: list[list[str]]) -> None:
     header, *rows = sample_csv
     assert tuple(header) == CSV_COLUMNS
-    notes = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "notes").rglob("*.md"))
-    assert len(rows) == 34 == len(notes)
+    notes = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "notes").rglob("*.md")
+                   if p.name != "plan.md")  # treatment plans are not sessions
+    assert len(rows) == 38 == len(notes)
     assert sorted(row[0] for row in rows) == notes
     by_note = {row["note"]: row for row in sample["sessions"]}
     for row in rows:
@@ -271,7 +278,7 @@ def test_date_filters(sample: dict[str, Any]) -> None:
     _consistent(only_since)
     assert {r["note"] for r in only_since["sessions"]} == {
         "notes/C-1042/2026-11-23.md", "notes/C-1085/2026-11-26.md", "notes/C-1103/2026-11-20.md",
-        "notes/C-1057/2026-11-24.md"}
+        "notes/C-1057/2026-11-24.md", "notes/C-1110/2026-11-25.md"}
     both = _json(REPO, "--until", "2026-10-31", "--clinician", "Dr. Amara Osei, PsyD")
     _consistent(both)
     assert {r["clinician"] for r in both["sessions"]} == {"Dr. Amara Osei, PsyD"}
@@ -375,9 +382,11 @@ def test_table_mentions_each_clinician_within_100_columns() -> None:
         assert sum(line.startswith(name) for line in lines) == 2  # one row in each table
     overall = [line for line in lines if line.startswith("all clinicians")]
     assert len(overall) == 2
-    assert overall[0].split()[2:] == ["34", "29", "1", "31", "1", "0", "1", "0.15", "23"]
-    assert lines[0].startswith("Compliance report, 2026-10-05 to 2026-11-26: 34 sessions")
-    assert "On time: 31 of 32 notes that are due (97%" in result.output
+    assert overall[0].split()[2:] == ["38", "33", "1", "35", "1", "0", "1", "0.13", "26"]
+    assert lines[0].startswith("Compliance report, 2026-10-05 to 2026-11-26: 38 sessions")
+    assert "On time: 35 of 36 notes that are due (97%" in result.output
+    assert ("Awaiting co-signature by Jordan Rivera: C-1110 2026-11-25 16:00 (Riley Brooks, "
+            "LMSW, due 2026-12-01)") in " ".join(result.output.split())
 
 
 def test_table_truncates_long_names_and_handles_no_sessions() -> None:

@@ -63,7 +63,8 @@ KNOWN_BUGS: dict[str, str] = {}
 #: another encoding, a settings file, a schedule (the whole folder checked), a note
 #: checked before it changed (a seal), an earlier note beside it.
 END_TO_END = ("R002-flagged-1", "F005-passes-1", "S001-flagged-1", "A001-flagged-1",
-              "T006-flagged-1", "B002-flagged-1", "K001-flagged-1", "D001-flagged-1",
+              "T006-flagged-1", "B002-flagged-1", "K001-flagged-1", "E002-passes-1",
+              "V001-flagged-1", "I002-flagged-1", "G005-flagged-1", "D001-flagged-1",
               "J001-flagged-1", "U001-flagged-1", "H001-flagged-1", "Q001-flagged-1",
               "C001-flagged-1", "P001-flagged-1", "N001-flagged-1")
 
@@ -94,8 +95,12 @@ def write_workspace(root: Path, example: Example) -> Path:
         elsewhere.write_text(example.text, "utf-8")
         note.symlink_to(elsewhere)
         return note
-    if example.setup not in (None, "deleted"):
+    if example.setup not in (None, "deleted", "folder"):
         raise ValueError(f"unknown example setup {example.setup!r}")
+    if example.plan is not None:
+        plan = root / plan_path(example)
+        plan.parent.mkdir(parents=True)
+        plan.write_text(example.plan, "utf-8")
     if example.earlier is not None:
         (root / EARLIER).write_text(example.earlier, "utf-8")
     if example.schedule is not None:
@@ -128,15 +133,24 @@ class Ran:
     stderr: str
 
 
+def plan_path(example: Example) -> str:
+    """Where an example's treatment plan goes: the folder of the client it names."""
+    found = re.search(r"^client:\s*(\S+)", example.plan or "", re.MULTILINE)
+    assert found is not None, "an example's plan names its client"
+    return f"notes/{found.group(1)}/plan.md"
+
+
 def check_arguments(workspace: Path, example: Example) -> list[str]:
     """The command line of ``soapbuild check`` for one example."""
     arguments = ["-C", str(workspace), "check", "--format", "json",
                  "--now", example.now or DEFAULT_NOW]
-    if example.schedule is None and example.setup != "deleted":
-        # missing sessions and deleted notes are judged on the whole folder
+    # missing sessions, deleted notes and idle goals are judged on the whole folder
+    if example.schedule is None and example.setup not in ("deleted", "folder"):
         arguments.append(NOTE)
         if example.earlier is not None:
             arguments.append(EARLIER)
+        if example.plan is not None:
+            arguments.append(plan_path(example))
     return arguments
 
 
@@ -191,7 +205,8 @@ def run_example(workspace: Path, example: Example, run: Any = in_process) -> dic
     report = report_of(run(arguments))
     if example.setup != "deleted":
         assert NOTE in report["files"], f"the note was not checked at all: {report['files']}"
-    report["findings"] = [f for f in report["findings"] if f["path"] in (NOTE, "schedule.csv")]
+    shown = (NOTE, "schedule.csv", *([plan_path(example)] if example.plan is not None else []))
+    report["findings"] = [f for f in report["findings"] if f["path"] in shown]
     return report
 
 
@@ -288,7 +303,8 @@ def test_every_rule_is_documented() -> None:
 def test_examples_that_depend_on_the_time_say_when() -> None:
     """Timeliness and addendum outcomes change with the clock, so their pages give --now."""
     undated = [f"{code} {kind}" for code, rule in RULES.items()
-               if rule.family in ("timeliness", "addenda")
+               if rule.family in ("timeliness", "addenda", "signatures", "supervision",
+                                  "plans")
                for kind, examples in (("flagged", rule.flagged), ("passes", rule.passes))
                for example in examples if example.now is None]
     assert not undated, "examples without 'now': " + ", ".join(undated)

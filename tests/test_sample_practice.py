@@ -7,6 +7,9 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import jsonschema
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = "2026-11-28 12:00"
@@ -52,7 +55,8 @@ def test_text_output_is_one_finding_per_line_with_a_summary() -> None:
     everything = result.stdout.splitlines()
     # What changed in the locked note is shown under its finding, indented.
     lines = [line for line in everything if not line.startswith("    ")]
-    assert lines[-1] == "Checked 34 notes: 8 errors, 10 warnings, 1 info in 12 files."
+    assert lines[-1] == ("Checked 38 notes and 9 plans: 9 errors, 13 warnings, 2 info in "
+                         "14 files.")
     assert "notes/C-1078/2026-10-22.md:29:4: S004 'Assessment' comes after 'Plan'" in lines[14]
     assert all(line.count(":") >= 3 for line in lines[:-1])
     assert "\x1b[" not in result.stdout  # plain when piped
@@ -84,3 +88,61 @@ def test_the_practice_bills_a_crisis_a_telehealth_and_an_interactive_complexity_
         "notes/C-1104/2026-11-13.md": ([("90834", 1, []), ("90785", 1, [])], "11", "in-person",
                                        None, 45, True),
     }
+
+
+def _report() -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "soapbuild", "report", "--format", "json",
+                           "--now", NOW], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    schema = json.loads((REPO / "soapbuild" / "schemas" / "report-v2.schema.json")
+                        .read_text("utf-8"))
+    jsonschema.validate(report, schema, format_checker=jsonschema.FormatChecker())
+    return report
+
+
+def test_the_practice_signs_supervises_diagnoses_and_plans() -> None:
+    """Issue 11: an associate (LMSW) supervised by Jordan Rivera, whose latest note awaits
+    the co-signature and is the one note in his queue; notes submitted before the
+    practice signed its notes are signed by attestation; diagnoses and plan goals are on
+    the session rows."""
+    report = _report()
+    rows = {row["note"]: row for row in report["sessions"]}
+    associate = {note: (row["signature"], row["cosignature"], row["cosigned_by"],
+                        row["billable"], row["not_billable_reason"], row["diagnosis"],
+                        row["goals"])
+                 for note, row in rows.items() if note.startswith("notes/C-1110/")}
+    assert associate == {
+        "notes/C-1110/2026-11-04.md": ("signed", "cosigned", "Jordan Rivera, LCSW", True, None,
+                                       ["F41.0"], ["G1"]),
+        "notes/C-1110/2026-11-11.md": ("signed", "cosigned", "Jordan Rivera, LCSW", True, None,
+                                       ["F41.0"], ["G1", "G2"]),
+        "notes/C-1110/2026-11-18.md": ("signed", "cosigned", "Jordan Rivera, LCSW", True, None,
+                                       ["F41.0"], ["G2"]),
+        "notes/C-1110/2026-11-25.md": ("signed", "awaiting", None, False,
+                                       "the note awaits its co-signature by Jordan Rivera",
+                                       ["F41.0"], ["G1", "G2"]),
+    }
+    assert report["supervisor_queues"] == [{
+        "supervisor": "Jordan Rivera", "overdue": 0,
+        "notes": [{"note": "notes/C-1110/2026-11-25.md", "client": "C-1110",
+                   "clinician": "Riley Brooks, LMSW", "session_date": "2026-11-25T16:00:00-05:00",
+                   "signed": "2026-11-25T18:05:00-05:00",
+                   # 3 business days: Thanksgiving (11-26) is a holiday, then 11-27, 11-30, 12-01
+                   "cosign_due": "2026-12-01T23:59:59-05:00", "overdue": False}]}]
+    signatures = {row["signature"] for note, row in rows.items()
+                  if row["submitted"] is not None and not note.startswith("notes/C-1110/")}
+    assert signatures == {"attested", None}  # attested, but for the one note left (E002)
+    unsigned = [note for note, row in rows.items()
+                if row["submitted"] is not None and row["signature"] is None]
+    assert unsigned == ["notes/C-1085/2026-11-10.md"]
+    assert rows["notes/C-1042/2026-11-16.md"]["signed_by"] == "Jordan Rivera, LCSW"
+    assert rows["notes/C-1042/2026-11-16.md"]["signed"] == "2026-11-27T10:00:00-05:00"
+
+
+def test_every_client_has_a_plan_and_the_plans_are_checked() -> None:
+    report = json.loads(_check("--format", "json").stdout)
+    plans = sorted(report["plans"])
+    clients = sorted({path.split("/")[1] for path in report["files"]})
+    assert plans == [f"notes/{client}/plan.md" for client in clients]
+    assert not any(path.endswith("plan.md") for path in report["files"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import fields, replace
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,9 @@ def test_init_writes_the_same_bytes_every_time(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         written.append((tmp_path / name / "soapbuild.toml").read_bytes())
     assert written[0] == written[1]
-    assert written[0] == settings_text("America/Chicago").encode("utf-8")
+    assert written[0] == settings_text("America/Chicago", date(2026, 11, 24)).encode("utf-8")
+    # a new workspace signs its notes from the day it is made
+    assert b"\nsignatures_required_from = 2026-11-24\n" in written[0]
 
 
 # --- the README ------------------------------------------------------------------------

@@ -27,6 +27,18 @@ from soapbuild.model.timeparse import parse_moment, resolve
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = "2026-11-24 09:12"
 STAMP = b"submitted: 2026-11-24 09:12"
+SIGNED = b'signed_by: "Jordan Rivera, LCSW"'
+DONE = ("submitted notes/x.md at 2026-11-24 09:12 (America/New_York), "
+        "signed by Jordan Rivera, LCSW")
+# The clinicians of the tests, so that submit signs without --as.
+SETTINGS = """timezone = "America/New_York"
+
+[clinicians."Jordan Rivera"]
+credential = "LCSW"
+
+[clinicians."Zoë Ångström"]
+credential = "LCSW"
+"""
 
 DRAFT = """---
 client: C-1042
@@ -62,7 +74,7 @@ MISSING_OBJECTIVE = DRAFT.replace(
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    (tmp_path / "soapbuild.toml").write_text('timezone = "America/New_York"\n', "utf-8")
+    (tmp_path / "soapbuild.toml").write_text(SETTINGS, "utf-8")
     (tmp_path / "notes").mkdir()
     return tmp_path
 
@@ -89,7 +101,7 @@ def test_submit_option_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOAPBUILD_NOW", raising=False)
     command = main.commands["submit"]
     with command.make_context("submit", ["a.md"]) as ctx:
-        assert ctx.params == {"notes": (Path("a.md"),), "now_text": None}
+        assert ctx.params == {"notes": (Path("a.md"),), "signer": None, "now_text": None}
     assert next(p for p in command.params if p.name == "now_text").envvar == "SOAPBUILD_NOW"
     assert CliRunner().invoke(main, ["submit"]).exit_code == 2  # NOTE is required
 
@@ -108,19 +120,23 @@ INSERTED = {
 
 
 @pytest.mark.parametrize("name", INSERTED)
-def test_one_line_is_inserted_before_the_closing_fence(workspace: Path, name: str) -> None:
+def test_the_stamp_and_the_signature_are_inserted_before_the_closing_fence(
+        workspace: Path, name: str) -> None:
     old, ending = INSERTED[name]
     path = _write(workspace, old)
     result = _submit(workspace, "notes/x.md")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == \
-        "submitted notes/x.md at 2026-11-24 09:12 (America/New_York)"
+    signed = SIGNED.replace(b"Jordan Rivera", "Zoë Ångström".encode()) \
+        if name == "non-ascii" else SIGNED
+    assert result.output.splitlines()[0] == DONE.replace(
+        "Jordan Rivera", "Zoë Ångström" if name == "non-ascii" else "Jordan Rivera")
     new = path.read_bytes()
-    assert _changes(old, new) == [("insert", [], [STAMP + ending])]
-    closing = new.index(STAMP) + len(STAMP + ending)
+    lines = STAMP + ending + signed + ending
+    assert _changes(old, new) == [("insert", [], [STAMP + ending, signed + ending])]
+    closing = new.index(lines) + len(lines)
     assert new[closing:closing + 3] == b"---"
     assert new.startswith(b"\xef\xbb\xbf") == old.startswith(b"\xef\xbb\xbf")
-    assert new.replace(STAMP + ending, b"", 1) == old  # every other byte kept
+    assert new.replace(lines, b"", 1) == old  # every other byte kept
 
 
 @pytest.mark.parametrize(("text", "old_line", "new_line"), [
@@ -136,7 +152,9 @@ def test_an_empty_submitted_value_is_filled_in(workspace: Path, text: str, old_l
     path = _write(workspace, old)
     result = _submit(workspace, "notes/x.md")
     assert result.exit_code == 0, result.output
-    assert _changes(old, path.read_bytes()) == [("replace", [old_line], [new_line])]
+    ending = b"\r\n" if b"\r\n" in old else b"\n"
+    assert _changes(old, path.read_bytes()) == [("replace", [old_line], [new_line]),
+                                                ("insert", [], [SIGNED + ending])]
 
 
 def test_the_stamp_is_checked_like_any_submission(workspace: Path) -> None:
@@ -201,8 +219,7 @@ def test_now_comes_from_the_environment_like_check(workspace: Path) -> None:
 def test_an_overdue_draft_can_be_submitted_even_where_overdue_is_an_error(
         workspace: Path) -> None:
     (workspace / "soapbuild.toml").write_text(
-        'timezone = "America/New_York"\n[rules.severity]\nT004 = "error"\nT003 = "error"\n',
-        "utf-8")
+        SETTINGS + '[rules.severity]\nT004 = "error"\nT003 = "error"\n', "utf-8")
     path = _write(workspace, DRAFT.encode())
     overdue = CliRunner().invoke(main, ["-C", str(workspace), "check", "--now", "2026-11-30"])
     assert overdue.exit_code == 1 and "T004" in overdue.output
@@ -279,7 +296,8 @@ def test_front_matter_it_cannot_edit_safely_is_refused(workspace: Path) -> None:
     assert CliRunner().invoke(main, ["-C", str(workspace), "check", "--now", NOW]).exit_code == 0
     result = _submit(workspace, "notes/x.md")
     assert result.exit_code == 1
-    assert "add 'submitted: 2026-11-24 09:12' to the front matter by hand" in result.output
+    assert ("add 'submitted: 2026-11-24 09:12' and 'signed_by: \"Jordan Rivera, LCSW\"' to "
+            "the front matter by hand") in result.output
     assert path.read_bytes() == old
 
 
@@ -403,11 +421,80 @@ def test_submit_in_a_real_process(workspace: Path) -> None:
                            "notes/x.md"], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "SOAPBUILD_NOW": "2026-11-24T14:12:00Z"})
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "submitted notes/x.md at 2026-11-24 09:12 (America/New_York)\n"
-    assert _changes(old, path.read_bytes()) == [("insert", [], [STAMP + b"\r\n"])]
+    assert done.stdout == DONE + "\n"
+    assert _changes(old, path.read_bytes()) == [("insert", [], [STAMP + b"\r\n",
+                                                                SIGNED + b"\r\n"])]
     again = subprocess.run([sys.executable, "-m", "soapbuild", "-C", str(workspace), "submit",
                             "notes/x.md"], capture_output=True, text=True, timeout=60)
     assert again.returncode == 1 and "already submitted on 2026-11-24 09:12" in again.stdout
+
+
+# --- who signs --------------------------------------------------------------------
+
+def test_submit_signs_as_the_clinician_given_with_as(workspace: Path) -> None:
+    (workspace / "soapbuild.toml").write_text('timezone = "America/New_York"\n', "utf-8")
+    path = _write(workspace, DRAFT.encode())
+    result = _submit(workspace, "notes/x.md", "--as", "Jordan Rivera, LCSW")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == DONE
+    note = parse_note(path.read_bytes(), "x.md", builtin_formats()).note
+    assert note is not None and note.header.signed_by == "Jordan Rivera, LCSW"
+    check = CliRunner().invoke(main, ["-C", str(workspace), "check", "--now", NOW])
+    assert check.exit_code == 0 and "no findings" in check.output, check.output
+
+
+def test_without_as_or_settings_submit_refuses_and_never_guesses(workspace: Path) -> None:
+    (workspace / "soapbuild.toml").write_text('timezone = "America/New_York"\n', "utf-8")
+    old = DRAFT.encode()
+    path = _write(workspace, old)
+    result = _submit(workspace, "notes/x.md")
+    assert result.exit_code == 1
+    assert result.output == (
+        "notes/x.md: not submitted: soapbuild does not guess who signs: pass --as \"NAME, "
+        "CREDENTIAL\", or give the clinician's credential in soapbuild.toml "
+        "([clinicians.\"Jordan Rivera\"] credential = \"…\")\n")
+    assert path.read_bytes() == old
+
+
+@pytest.mark.parametrize(("signer", "why"), [
+    ("Amara Osei, PsyD", "Amara Osei is not the note's clinician (Jordan Rivera, LCSW)"),
+    ("Jordan Rivera, LMSW", "Jordan Rivera, LMSW does not match the clinician's credential "
+                            "(LCSW)"),
+])
+def test_a_signer_who_is_not_the_author_is_refused(workspace: Path, signer: str,
+                                                   why: str) -> None:
+    old = DRAFT.encode()
+    path = _write(workspace, old)
+    result = _submit(workspace, "notes/x.md", "--as", signer)
+    assert result.exit_code == 1
+    assert result.output == f"notes/x.md: not submitted: {why}; only the note's author signs it\n"
+    assert path.read_bytes() == old
+
+
+def test_names_compare_without_case_spacing_or_title(workspace: Path) -> None:
+    path = _write(workspace, DRAFT.replace("Jordan Rivera, LCSW", "Dr. Jordan  Rivera, LCSW")
+                  .encode())
+    result = _submit(workspace, "notes/x.md", "--as", "jordan rivera, LCSW")
+    assert result.exit_code == 0, result.output
+    assert b'signed_by: "jordan rivera, LCSW"' in path.read_bytes()
+
+
+@pytest.mark.parametrize("signer", ["Jordan Rivera", ", LCSW", ""])
+def test_as_without_a_credential_is_a_usage_problem(workspace: Path, signer: str) -> None:
+    old = DRAFT.encode()
+    path = _write(workspace, old)
+    result = _submit(workspace, "notes/x.md", "--as", signer)
+    assert result.exit_code == 2 and "sign as \"NAME, CREDENTIAL\"" in result.output
+    assert path.read_bytes() == old
+
+
+def test_a_draft_that_already_carries_a_signature_is_refused(workspace: Path) -> None:
+    old = DRAFT.replace("occurred: true\n",
+                        'occurred: true\nsigned_by: "Jordan Rivera, LCSW"\n').encode()
+    path = _write(workspace, old)
+    result = _submit(workspace, "notes/x.md")
+    assert result.exit_code == 1 and "'signed_by' already has a value" in result.output
+    assert path.read_bytes() == old
 
 
 # --- soapbuild.atomic --------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 :func:`run_checks` is the check step that ``build`` and ``report`` share: it
 loads what the rules need from outside the notes (the vocabulary, the schedule,
-the lock baselines from the seal file or git) once, then runs the checker.
+the notes' past from the seal file or git, the clients' plans) once, then runs the
+checker.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from soapbuild.console import UsageProblem, colour_on, show
 from soapbuild.settings import Settings
 
 if TYPE_CHECKING:
+    from soapbuild.checker import HistoryLoader
     from soapbuild.model.schedule import Schedule
+    from soapbuild.rules.context import Context
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +52,8 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
     from soapbuild.history import git
     from soapbuild.history.ledger import GitHistory, SealHistory, ledger_paths, seal_updates
     from soapbuild.history.seals import SealError, SealStore
-    from soapbuild.rules.context import Context
-    from soapbuild.rules.lexicon import VocabularyError
-    from soapbuild.rules.registry import vocabulary_codes
 
-    try:
-        context = Context.for_settings(settings, now, vocabulary_codes())
-    except VocabularyError as error:
-        raise UsageProblem(str(error)) from None
+    context = rule_context(directory, settings, now)
     targets = [directory / p for p in paths] or [settings.notes_path]
     top = git.toplevel(settings.root)
     if staged and top is None:
@@ -70,12 +67,13 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
     scope = _scope(settings, targets)
     try:
         # Missing sessions are judged on the whole folder only.
-        schedule = _schedule(settings, now) if not paths and not staged else None
+        whole = not paths and not staged
+        schedule = _schedule(settings, now) if whole else None
         store = SealStore.load(settings.root)
         if top is None:
             seals = SealHistory(store, settings, context.now, scope)
             run = check_paths(targets, context, base=directory, schedule=schedule,
-                              history=seals.load)
+                              history=seals.load, whole=whole)
             seal_updates(store, run.ledger, run.notes.values(), settings, context.now)
             store.save()
             return run
@@ -83,7 +81,7 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
         if not staged:
             history = GitHistory(where, store, settings, context.now, scope)
             return check_paths(targets, context, base=directory, schedule=schedule,
-                               history=history.load)
+                               history=history.load, whole=whole)
         from soapbuild.history.committed import CommittedPrints
 
         changes = git.staged_changes(where)
@@ -94,7 +92,7 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
         texts = {key: contents[blob] for key, blob in changes.notes.items() if blob in contents}
         history = GitHistory(where, store, settings, context.now, scope, changes, head=head)
         return check_files(files, context, base=directory, reader=git.staged_reader(texts),
-                           history=history.load,
+                           plan_reader=git.staged_plan_reader(texts), history=history.load,
                            others=replace(committed, contents=contents))
     except (PathError, SealError, git.GitError) as error:
         raise UsageProblem(str(error)) from None
@@ -119,6 +117,43 @@ def _scope(settings: Settings, targets: Sequence[Path]) -> list[str]:
         if key is not None:
             keys.append("" if key == "." else key)
     return keys
+
+
+def history_loader(settings: Settings, now: datetime) -> HistoryLoader:
+    """How the notes' past (the ledger) is loaded for ``submit``, ``attest`` and ``cosign``:
+    from git and the seal file in a repository, from the seal file alone outside one, as
+    ``check`` loads it; these commands record no seals."""
+    from soapbuild.history import git
+    from soapbuild.history.ledger import GitHistory, SealHistory, ledger_paths
+    from soapbuild.history.seals import SealError, SealStore
+
+    try:
+        store = SealStore.load(settings.root)
+        top = git.toplevel(settings.root)
+        if top is None:
+            return SealHistory(store, settings, now, ()).load
+        return GitHistory(ledger_paths(settings, top), store, settings, now, ()).load
+    except (SealError, git.GitError) as error:
+        raise UsageProblem(str(error)) from None
+
+
+def rule_context(directory: Path, settings: Settings, now: datetime) -> Context:
+    """What the rules know besides a note, loaded once for a run: the settings, the
+    workspace's vocabulary, "now" and the clients' treatment plans.
+
+    ``submit``, ``attest`` and ``cosign`` judge a note with the very same context as
+    ``check``, so a note they accept is one ``check`` passes.
+    """
+    from soapbuild.model.plan import load_plans
+    from soapbuild.rules.context import Context
+    from soapbuild.rules.lexicon import VocabularyError
+    from soapbuild.rules.registry import vocabulary_codes
+
+    try:
+        context = Context.for_settings(settings, now, vocabulary_codes())
+    except VocabularyError as error:
+        raise UsageProblem(str(error)) from None
+    return context.with_plans(load_plans(settings.notes_path, settings.root, directory))
 
 
 def _schedule(settings: Settings, now: datetime) -> Schedule | None:

@@ -27,7 +27,13 @@ from soapbuild.commands.common import run_now, workspace_settings
 from soapbuild.console import UsageProblem, show
 from soapbuild.discover import NOTE_SUFFIXES, display_path
 from soapbuild.model.formats import DEFAULT_FORMAT, NoteFormat
-from soapbuild.settings import SETTINGS_FILE, Settings, commented_file, find_settings
+from soapbuild.settings import (
+    SETTINGS_FILE,
+    Settings,
+    commented_file,
+    find_settings,
+    system_timezone,
+)
 
 MAX_FOLDER_NAME = 100
 MAX_SAME_DAY = 999
@@ -193,13 +199,16 @@ def system_zone_name(environ: Mapping[str, str] = os.environ,
     return None
 
 
-def settings_text(zone: str | None) -> str:
+def settings_text(zone: str | None, since: date | None = None) -> str:
     """A commented ``soapbuild.toml`` documenting every key, set to the defaults a practice
-    starts from; the time zone set when the machine's can be told."""
-    if zone:
-        return commented_file(active={"timezone": json.dumps(zone)})
-    return commented_file(notes={"timezone": "soapbuild could not tell this machine's zone "
-                                             "(or it is UTC): set yours."})
+    starts from; the time zone set when the machine's can be told, and ``since`` (the day
+    the workspace is made) as the day from which its notes are signed."""
+    active = {"timezone": json.dumps(zone)} if zone else {}
+    if since is not None:
+        active["signatures_required_from"] = since.isoformat()
+    notes = {} if zone else {"timezone": "soapbuild could not tell this machine's zone "
+                                         "(or it is UTC): set yours."}
+    return commented_file(active=active, notes=notes)
 
 
 def has_own_settings(folder: Path) -> Path | None:
@@ -210,12 +219,12 @@ def has_own_settings(folder: Path) -> Path | None:
     return None
 
 
-def ensure_settings(folder: Path, zone: str | None) -> Step:
+def ensure_settings(folder: Path, zone: str | None, today: date | None = None) -> Step:
     existing = has_own_settings(folder)
     if existing is not None:
         return Step("kept", existing, "already there")
     path = folder / SETTINGS_FILE
-    create_new(path, settings_text(zone).encode("utf-8"))
+    create_new(path, settings_text(zone, today).encode("utf-8"))
     return Step("created", path, f"timezone {zone}" if zone else "timezone not set")
 
 
@@ -257,7 +266,8 @@ def example_note(session: datetime) -> str:
     """A complete SOAP note about a fictional client that passes ``soapbuild check``."""
     return f"""---
 # An example written by 'soapbuild init'. The client and the clinician are fictional.
-# Read it, try 'soapbuild check' and 'soapbuild submit' on it, then delete it:
+# Read it, try 'soapbuild check' and 'soapbuild submit --as "Sam Example, LCSW"' on it,
+# then delete it:
 # while it is here it counts as a session in the report.
 client: {EXAMPLE_CLIENT}
 clinician: Sam Example, LCSW
@@ -328,7 +338,11 @@ def init(directory: Path, folder: Path, now_text: str | None) -> int:
             target.mkdir(parents=True)
         if has_own_settings(target) is not None:
             workspace_settings(target)  # a broken settings file stops init before it adds anything
-        steps.append(ensure_settings(target, system_zone_name()))
+        zone = system_zone_name()
+        # A new workspace signs its notes from its first day (signatures_required_from).
+        today = run_now(now_text, Settings(
+            root=target, timezone=ZoneInfo(zone) if zone else system_timezone())).date()
+        steps.append(ensure_settings(target, zone, today))
         settings = workspace_settings(target)
         steps.append(ensure_gitignore(
             target, [f"{settings.output_dir.strip('/')}/", ".soapbuild/cache/"]))

@@ -30,6 +30,7 @@ def document(run: CheckRun) -> dict[str, Any]:
             "suppressed": run.suppressed,
         },
         "files": list(run.files),
+        "plans": list(run.plan_files),
         "findings": [
             {
                 "path": f.path,

@@ -45,8 +45,12 @@ def summary(run: CheckRun, tty: bool) -> str:
     """One line a clinician reads first: how many notes, errors and warnings."""
     notes = len(run.files)
     noun = "note" if notes == 1 else "notes"
+    plans = len(run.plan_files)
+    if plans:  # treatment plans are checked too, but they are not notes
+        noun += f" and {plans} plan{'' if plans == 1 else 's'}"
     counts = [(run.count(s), s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)]
-    parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n]
+    # "info" is a mass noun: 2 info, like 2 errors
+    parts = [f"{n} {word}{'' if n == 1 or word == 'info' else 's'}" for n, word in counts if n]
     if not parts:
         text = f"Checked {notes} {noun}: no findings."
         return click.style(text, fg="green") if tty else text

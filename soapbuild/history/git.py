@@ -21,12 +21,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from soapbuild.discover import NOTE_SUFFIXES
 from soapbuild.history.timeline import Commit, FileChange
 from soapbuild.model.formats import NoteFormat
 from soapbuild.model.parse import ParseResult
 from soapbuild.model.source import SourceText
+
+if TYPE_CHECKING:
+    from soapbuild.model.plan import PlanResult
 
 TIMEOUT = 60
 _LOG_FORMAT = "--format=%x01%H %ct"
@@ -287,6 +291,23 @@ def staged_notes(staged: Staged, root: Path, limits: Sequence[Path] = ()) -> lis
         bounds = [limit.resolve() for limit in limits]
         files = [f for f in files if any(f.resolve().is_relative_to(b) for b in bounds)]
     return sorted(files)
+
+
+def staged_plan_reader(texts: Mapping[str, bytes]) -> Callable[
+        [Path, str, str | None], PlanResult]:
+    """A treatment-plan reader for :func:`soapbuild.checker.check_files` over the staged
+    texts, as :func:`staged_reader` is for the notes."""
+    from soapbuild.model.parse import unreadable
+    from soapbuild.model.plan import PlanResult, parse_plan
+
+    def read(file: Path, display: str, key: str | None) -> PlanResult:
+        data = texts.get(key or "")
+        if data is None:
+            return PlanResult(display, None,
+                              unreadable(display, "it is not staged any more").problems)
+        return parse_plan(data, display, file.parent.name, key)
+
+    return read
 
 
 def staged_reader(texts: Mapping[str, bytes]) -> Callable[

@@ -28,6 +28,7 @@ from enum import StrEnum
 
 from soapbuild.model.history import LockRecord
 from soapbuild.model.note import Header, Note
+from soapbuild.model.signers import final_stamp
 from soapbuild.model.timeparse import resolve
 from soapbuild.settings import Settings
 
@@ -49,15 +50,20 @@ def begins_with(text: str, sha256: str, length: int) -> bool:
 
 
 def lock_time(header: Header, settings: Settings) -> datetime | None:
-    """When a note with this header locks (submitted + edit window), or None for a draft."""
-    if header.submitted is None:
+    """When a note with this header locks (final + edit window), or None for a draft.
+
+    A note is final when it is submitted, or, when its author's credential needs a
+    supervisor's co-signature, when it is co-signed: until then the supervisor may
+    send it back for changes, and ``soapbuild cosign`` writes into it.
+    """
+    final = final_stamp(header, settings.clinicians, settings.cosign_credentials)
+    if final is None:
         return None
-    return (resolve(header.submitted, settings.timezone)
-            + timedelta(hours=settings.edit_window_hours))
+    return resolve(final, settings.timezone) + timedelta(hours=settings.edit_window_hours)
 
 
 def locked_since(note: Note, settings: Settings) -> datetime | None:
-    """When the note locked (submitted + edit window), or None for a draft."""
+    """When the note locked (final + edit window, see :func:`lock_time`), or None."""
     return lock_time(note.header, settings)
 
 

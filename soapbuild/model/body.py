@@ -60,11 +60,12 @@ _INLINE_MARKUP = re.compile(
 _MAY_HAVE_MARKUP = re.compile(r"[<\[\]\\*_~]|https?:|ftp:|www\.")
 _BACKTICKS = re.compile(r"`+")
 # The labels CMS and payers name for an amendment to a signed note. "Addendum"
-# alone is always one (undated, it is A001); "Late entry", "Correction" and
-# "Amendment" only with a date, so "### Amendment to the treatment plan" stays a
-# sub-heading of its section.
+# alone is always one (undated, it is A001); "Late entry", "Correction",
+# "Amendment" and "Signature attestation" (soapbuild attest) only with a date, so
+# "### Amendment to the treatment plan" stays a sub-heading of its section.
 _ADDENDUM = re.compile(
-    r"^(?:addendum\b|(?:late\s+entry|correction|amendment)\b(?=[\s:.\-–—]*\d{4}-\d{2}-\d{2}))"
+    r"^(?:addendum\b|(?P<kind>signature\s+attestation\b)?"
+    r"(?(kind)|(?:late\s+entry|correction|amendment)\b)(?=[\s:.\-–—]*\d{4}-\d{2}-\d{2}))"
     r"[\s:.\-–—]*(?P<rest>.*)$", re.I)
 _DATE_IN_HEADING = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[Tt ]\d{1,2}:\d{2}(?::\d{2})?)?(?:\s?(?:[Zz]|[+-]\d{2}:?\d{2}))?")
@@ -506,8 +507,10 @@ def _addendum(
         key = label.group("label").lower()
         labels.setdefault(key, LabeledLine(label.group("value"),
                                            Span(label.start("label"), label.end("value"))))
+    kind: Literal["addendum", "attestation"] = (
+        "attestation" if match is not None and match.group("kind") else "addendum")
     return Addendum(heading, date, date_text, span, last_line, blocks,
-                    labels.get("author"), labels.get("reason"))
+                    labels.get("author"), labels.get("reason"), kind)
 
 
 def _suppressions(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from soapbuild.model.note import FieldProblem, Header, Moment, RawField, Service
+from soapbuild.model.note import FieldProblem, Header, Listed, Moment, RawField, Service, Span
 from soapbuild.model.service_codes import places_of_service
 from soapbuild.model.services import (
     CODE_EXPECTED,
@@ -90,6 +90,46 @@ def _service_code(raw: RawField) -> tuple[Any, list[FieldProblem]]:
     return read_code_text(raw, "'service_code'", "service_code")
 
 
+_SEPARATORS = re.compile(r"[^,;\s]+")
+
+
+def read_listed(raw: RawField, what: str) -> tuple[tuple[Listed, ...], list[FieldProblem]]:
+    """A list of short values (codes, goal names): a YAML list, or one string with the
+    values separated by commas or spaces (``F41.1, Z63.0``), each kept with its place."""
+    if raw.kind == "scalar" and raw.text is not None:
+        return _split(raw.text, raw.value_span, raw.quoted), []
+    if raw.kind != "sequence":
+        return (), [FieldProblem(raw.name, f"'{raw.name}' should be {what}, not a {raw.kind}.",
+                                 raw.value_span)]
+    found: list[Listed] = []
+    problems = []
+    for item in raw.items:
+        if item.kind == "scalar" and item.text is not None and item.text.strip():
+            found.extend(_split(item.text, item.value_span, item.quoted))
+        elif item.kind != "null":
+            problems.append(FieldProblem(raw.name, f"'{raw.name}' should be {what}; item "
+                                         f"{item.name} is a {item.kind}.", item.value_span))
+    return tuple(found), problems
+
+
+def _split(text: str, span: Span, quoted: bool) -> tuple[Listed, ...]:
+    """The values of one string; each keeps its offset when the string is written plain
+    or quoted on one line (else the whole value's place)."""
+    inside = span.start + (1 if quoted else 0)
+    exact = span.end - span.start == len(text) + (2 if quoted else 0)
+    return tuple(Listed(match.group(), Span(inside + match.start(), inside + match.end())
+                        if exact else span)
+                 for match in _SEPARATORS.finditer(text))
+
+
+def _diagnosis(raw: RawField) -> tuple[Any, list[FieldProblem]]:
+    return read_listed(raw, "a list of ICD-10-CM codes such as [\"F41.1\", \"Z63.0\"]")
+
+
+def _goals(raw: RawField) -> tuple[Any, list[FieldProblem]]:
+    return read_listed(raw, "a list of treatment-plan goals such as [\"G1\", \"G2\"]")
+
+
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("client", True, "a client identifier such as C-1042", _text),
     FieldSpec("clinician", True, "the name of the note's author", _text),
@@ -111,7 +151,14 @@ FIELDS: tuple[FieldSpec, ...] = (
               "where the client was during a telehealth session, such as OH", _text),
     FieldSpec("extended_reason", False, "why the session ran past its usual length", _text),
     FieldSpec("format", False, "the name of a note format such as soap or dap", _text),
+    FieldSpec("diagnosis", False, "a list of ICD-10-CM codes", structured=_diagnosis),
+    FieldSpec("goals", False, "a list of treatment-plan goals", structured=_goals),
+    FieldSpec("signed_by", False, "the signer as 'NAME, CREDENTIAL'", _text),
+    FieldSpec("cosigned_by", False, "the co-signer as 'NAME, CREDENTIAL'", _text),
+    FieldSpec("cosigned", False, "a date-time such as 2026-11-22 10:05", _moment),
 )
+#: Stamps that record an act at a moment: a date alone does not say when it happened.
+STAMPS = ("submitted", "cosigned")
 KNOWN_FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 
 
@@ -146,10 +193,10 @@ def type_header(fields: tuple[RawField, ...], readable: bool = True) -> Header:
             problems.append(FieldProblem(
                 raw.name, f"'{raw.name}' should be {spec.expected}, not {shown!r}.",
                 raw.value_span))
-        if spec.name == "submitted" and isinstance(value, Moment) and value.date_only:
+        if spec.name in STAMPS and isinstance(value, Moment) and value.date_only:
             problems.append(FieldProblem(
-                raw.name, f"'submitted' should include the time, not only the date {raw.text!r}.",
-                raw.value_span))
+                raw.name, f"'{spec.name}' should include the time, not only the date "
+                          f"{raw.text!r}.", raw.value_span))
             value = None
         written = (raw.text or "").strip()
         if spec.name == "duration" and value is not None and not written.isdigit():

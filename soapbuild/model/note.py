@@ -108,6 +108,14 @@ class Service:
 
 
 @dataclass(frozen=True, slots=True)
+class Listed:
+    """One value of a list field as written (a diagnosis code, a goal), with its place."""
+
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Header:
     """Typed front matter. A field that is absent or unreadable is ``None``.
 
@@ -134,6 +142,11 @@ class Header:
     modality: str | None = None
     client_location: str | None = None
     extended_reason: str | None = None
+    diagnosis: tuple[Listed, ...] = ()
+    goals: tuple[Listed, ...] = ()
+    signed_by: str | None = None
+    cosigned_by: str | None = None
+    cosigned: Moment | None = None
     problems: tuple[FieldProblem, ...] = ()
     # Values read although written loosely ("duration: 50 min"), to be reported.
     loose: tuple[FieldProblem, ...] = ()
@@ -217,7 +230,12 @@ class LabeledLine:
 
 @dataclass(frozen=True, slots=True)
 class Addendum:
-    """An ``## Addendum YYYY-MM-DD`` entry after the last section."""
+    """An ``## Addendum YYYY-MM-DD`` entry after the last section.
+
+    A ``## Signature attestation YYYY-MM-DD`` is one too (``kind``): a dated,
+    attributed entry appended by ``soapbuild attest``, the author's signature on a
+    note that was submitted without one.
+    """
 
     heading: Heading
     date: Moment | None
@@ -227,6 +245,7 @@ class Addendum:
     blocks: tuple[Block, ...]
     author: LabeledLine | None
     reason: LabeledLine | None
+    kind: Literal["addendum", "attestation"] = "addendum"  # a signature attestation
 
 
 #: Which marks a quotation is in: "…", “…”, '…' or ‘…’.

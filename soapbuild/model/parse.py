@@ -81,7 +81,7 @@ def parse_note(data: bytes, display: str, formats: dict[str, NoteFormat],
     ``key`` is the note's path relative to the workspace root (how seals and
     the report name it), ``None`` for a file outside the workspace.
     """
-    problem = _unreadable(data)
+    problem = unreadable_bytes(data)
     if problem is not None:
         lossy = SourceText.from_str(data.decode("utf-8", "replace")) if problem.span else None
         return ParseResult(display, None, (problem,), lossy)
@@ -95,7 +95,8 @@ def parse_note(data: bytes, display: str, formats: dict[str, NoteFormat],
     return ParseResult(display, note, front.problems, source)
 
 
-def _unreadable(data: bytes) -> Hit | None:
+def unreadable_bytes(data: bytes) -> Hit | None:
+    """Why ``data`` cannot be read as a text file (R002–R004, R008), or ``None``."""
     if len(data) > MAX_NOTE_BYTES:
         return Hit("R008", None,
                    f"The file is larger than {MAX_NOTE_BYTES // 1_000_000} MB; a note is a few "

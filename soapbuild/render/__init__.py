@@ -219,7 +219,7 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
     from soapbuild.model.findings import Severity
     from soapbuild.render.markdown import MarkdownRenderer
     from soapbuild.render.output import Output, OutputError
-    from soapbuild.render.pages import Planner, Site, report_view
+    from soapbuild.render.pages import Planner, Site, plan_summaries, report_view
     from soapbuild.render.templates import Templates
     from soapbuild.report.formats import report_csv, report_json
 
@@ -234,7 +234,8 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
             return None
         return output.current(page.name, _input_hash(templates, page, code))
 
-    site = Site.create(run.sessions, run.notes, now, pdf, locked_views(run, settings))
+    site = Site.create(run.sessions, run.notes, now, pdf, locked_views(run, settings),
+                       plan_summaries(run.plans, run.sessions, settings, now, run.findings))
     planner = Planner(site, templates, MarkdownRenderer.create(), keep)
     shown = report_view(report, site)
     pages = [planner.stylesheet(), planner.dashboard(shown), planner.report_page(shown),

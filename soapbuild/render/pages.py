@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +28,21 @@ from soapbuild import __version__
 from soapbuild.history.lock import Hunk
 from soapbuild.model.findings import Finding, Severity
 from soapbuild.model.note import Note
+from soapbuild.model.plan import Plan
 from soapbuild.render import PdfMode
 from soapbuild.render.charts import Chart, Row, bar_chart, rate_chart
 from soapbuild.render.claim import claim_facts, codes_text
 from soapbuild.render.highlight import Highlight, highlighted_lines
 from soapbuild.render.markdown import MarkdownRenderer, NoteText, note_text
 from soapbuild.render.names import client_names, note_label, unique_names
+from soapbuild.render.signing import diagnosis_facts, late_entry_line, signature_lines
 from soapbuild.render.templates import Templates
 from soapbuild.rules.explain import example_parts
 from soapbuild.rules.minutes import NO_SERVICE_CODE
+from soapbuild.rules.plans import GoalProgress, goal_progress, review_due
 from soapbuild.rules.registry import FAMILY_ORDER, Example, Rule, all_rules
 from soapbuild.rules.sessions import SessionRecord
+from soapbuild.settings import Settings
 
 NO_CLIENT = "no-client"  # never a slug-hash name: those end in hexadecimal digits
 RULES_FOLDER = "rules"  # output/rules/CODE.html: each rule's page, and index.html
@@ -83,6 +87,34 @@ class LockedView:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanSummary:
+    """A client's treatment plan as the record shows it: the plan, each goal's progress
+    (:func:`soapbuild.rules.plans.goal_progress`) and when it is due for review."""
+
+    plan: Plan
+    progress: tuple[GoalProgress, ...]
+    review_due: date | None
+    review_overdue: bool
+    findings: tuple[Finding, ...] = ()  # check's findings in plan.md
+
+
+def plan_summaries(plans: Mapping[str, Plan], sessions: Sequence[SessionRecord],
+                   settings: Settings, now: datetime,
+                   findings: Sequence[Finding] = ()) -> dict[str, PlanSummary]:
+    """Every client's plan with the progress of its goals over the client's sessions, and
+    the findings of the check in its file."""
+    summaries = {}
+    today = now.astimezone(settings.timezone).date()
+    for client, plan in plans.items():
+        mine = [(s.session_date, s.occurred, s.goals) for s in sessions if s.client == client]
+        due = review_due(plan, settings)
+        summaries[client] = PlanSummary(plan, goal_progress(plan, mine, settings, now), due,
+                                        due is not None and today > due,
+                                        tuple(f for f in findings if f.path == plan.path))
+    return summaries
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """What the build knows: the check run's sessions and notes, names, and the report."""
 
@@ -93,15 +125,16 @@ class Site:
     client_names: dict[str, str]  # client ID -> file name (no extension)
     note_names: dict[str, str]  # session path -> file name (no extension)
     locked: Mapping[str, LockedView] = field(default_factory=dict)  # by session path
+    plans: Mapping[str, PlanSummary] = field(default_factory=dict)  # by client
 
     @classmethod
     def create(cls, sessions: Sequence[SessionRecord], notes: Mapping[str, Note],
                now: datetime, pdf: PdfMode, locked: Mapping[str, LockedView] | None = None,
-               ) -> Site:
+               plans: Mapping[str, PlanSummary] | None = None) -> Site:
         clients = client_names(s.client for s in sessions if s.client is not None)
         notes_labels = {s.path: note_label(_note_label(s)) for s in sessions}
         return cls(tuple(sessions), notes, now, pdf, clients,
-                   unique_names(notes_labels, fallback="note"), locked or {})
+                   unique_names(notes_labels, fallback="note"), locked or {}, plans or {})
 
     def client_file(self, client: str | None) -> str:
         return NO_CLIENT if client is None else self.client_names[client]
@@ -369,20 +402,47 @@ class Planner:
             state = None if record is None else True if mode is PdfMode.MAKE else self.keep(
                 record)
             pdf = f"{file}.pdf" if state is not None else None
+            plan = self.site.plans.get(client) if client is not None else None
             inputs = ["client", client, [repr(s) for s in sessions], texts, note_links, pdf,
-                      state is False]
+                      state is False,
+                      [plan.plan.source.text, repr(plan.progress), str(plan.review_due),
+                       repr(plan.findings)] if plan is not None else None]
             pages.append(self.html(f"clients/{file}.html", "client.html", inputs,
                                    self._client_view(client, sessions, note_links, pdf,
-                                                     state is False), "client"))
+                                                     state is False, plan), "client"))
             if record is not None and mode is PdfMode.MAKE:
                 pages.append(record)
             elif record is not None and state is not None:
                 self.kept.append(record.name)
         return pages
 
+    def plan_view(self, summary: PlanSummary) -> dict[str, Any]:
+        """A treatment plan for the client's page: its dates, diagnosis, goals and progress."""
+        plan = summary.plan
+        from soapbuild.model.icd10cm import description, dotted
+
+        return {
+            "path": plan.path,
+            "start": plan.start.text if plan.start is not None else "not given",
+            "reviewed": plan.reviewed.text if plan.reviewed is not None else None,
+            "review_due": summary.review_due.isoformat() if summary.review_due else "not set",
+            "review_overdue": summary.review_overdue,
+            "diagnosis": [(dotted(d.value), description(d.value) or "not an ICD-10-CM code")
+                          for d in plan.diagnosis],
+            "goals": [{"ident": p.goal.ident, "text": p.goal.text, "sessions": p.sessions,
+                       "last": when(p.last) if p.last is not None else "never",
+                       "idle": p.idle, "idle_days": p.idle_days}
+                      for p in summary.progress],
+            "body": Markup(self.renderer.render(plan.body, top_level=3)),
+            "findings": [{"code": f.code, "severity": f.severity.value, "line": f.line,
+                          "message": f.message, "suggestion": f.suggestion}
+                         for f in summary.findings],
+        }
+
     def _client_view(self, client: str | None, sessions: list[SessionRecord],
                      note_links: list[str], pdf: str | None,
-                     pdf_stale: bool) -> Callable[[], dict[str, Any]]:
+                     pdf_stale: bool,
+                     plan: PlanSummary | None = None) -> Callable[[], dict[str, Any]]:
         def view() -> dict[str, Any]:
             findings = [f for s in sessions for f in s.findings]
             dated = [s.session_date for s in sessions if s.session_date is not None]
@@ -398,6 +458,7 @@ class Planner:
                 "occurred": sum(1 for s in sessions if s.occurred is True),
                 "not_occurred": sum(1 for s in sessions if s.occurred is False),
                 "billable": sum(1 for s in sessions if s.billable),
+                "plan": self.plan_view(plan) if plan is not None else None,
                 "sessions": [
                     {**session_view(s), "number": index, "href": href, "body": self.body(s),
                      "readable": s.path in self.site.notes,
@@ -449,6 +510,7 @@ class Planner:
         return {
             "root": "",
             "title": "Dashboard",
+            "queues": report_view["queues"],  # the same links: both pages are at the top
             "now": when(site.now),
             "notes": len(sessions),
             "clients": clients,
@@ -563,6 +625,10 @@ def session_view(session: SessionRecord) -> dict[str, Any]:
         "status": status_text(session),
         "billable": session.billable,
         "billing": billing_text(session),
+        "signatures": signature_lines(session),
+        "late_entry": late_entry_line(session),
+        "diagnosis": diagnosis_facts(session),
+        "goals": list(session.goals),
     }
 
 
@@ -663,6 +729,13 @@ def report_view(report: Any, site: Site) -> dict[str, Any]:
             for s in sessions if not s.billable],
         "missing": [{"client": m.client, "clinician": m.clinician or "not given",
                      "when": when(m.session_date)} for m in report.missing],
+        "queues": [{"supervisor": q.supervisor or "(no supervisor named)", "overdue": q.overdue,
+                    "notes": [{**session_view(s), "href": site.note_href(s, ""),
+                               "client_href": site.client_href(s.client, ""),
+                               "signed": when(s.signed), "due": when(s.cosign_due),
+                               "late": s.cosignature == "overdue"}
+                              for s in q.sessions]}
+                   for q in report.queues],
         "sessions": [{**session_view(s), "href": site.note_href(s, ""),
                       "counts": severity_counts(s.findings),
                       "codes": code_links(finding_codes(s.findings), "")} for s in sessions],

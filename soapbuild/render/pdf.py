@@ -41,6 +41,7 @@ from markupsafe import Markup
 
 from soapbuild.atomic import write_atomic
 from soapbuild.render.claim import claim_facts
+from soapbuild.render.signing import diagnosis_facts, late_entry_line, signature_lines
 from soapbuild.rules.sessions import SessionRecord
 
 if TYPE_CHECKING:
@@ -90,6 +91,9 @@ class RecordEntry:
     when: str  # "2026-11-20 15:00", or "date unknown"
     day: str  # "2026-11-20", or ""
     claim: tuple[tuple[str, str], ...] = ()  # service codes, place, clock: (label, value)
+    signatures: tuple[str, ...] = ()  # "Electronically signed by NAME, CREDENTIAL on DATE"…
+    late_entry: str | None = None  # "Late entry: entered … for the session of …"
+    diagnosis: tuple[tuple[str, str], ...] = ()  # (code, ICD-10-CM title)
 
 
 def record_entries(sessions: Sequence[SessionRecord],
@@ -106,7 +110,9 @@ def record_entries(sessions: Sequence[SessionRecord],
         entries.append(RecordEntry(session, body,
                                    f"{start:%Y-%m-%d %H:%M}" if start else "date unknown",
                                    f"{start:%Y-%m-%d}" if start else "",
-                                   tuple(claim_facts(session))))
+                                   tuple(claim_facts(session)),
+                                   tuple(signature_lines(session)), late_entry_line(session),
+                                   tuple(diagnosis_facts(session))))
     return entries
 
 

@@ -176,6 +176,22 @@ class Aggregate:
 
 
 @dataclass(frozen=True, slots=True)
+class SupervisorQueue:
+    """The notes awaiting one supervisor's co-signature, the soonest due first.
+
+    ``supervisor`` is the name the settings give (``None`` for notes whose
+    clinician has no supervisor in the settings).
+    """
+
+    supervisor: str | None
+    sessions: tuple[SessionRecord, ...]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for row in self.sessions if row.cosignature == "overdue")
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The compliance report: filters, period, aggregates, and the rows it was built from."""
 
@@ -187,6 +203,7 @@ class Report:
     sessions: tuple[SessionRecord, ...]  # the rows that pass the filters, in input order
     missing: tuple[MissingSession, ...]
     history: tuple[HistoryRow, ...] = ()  # each note's past (report --history, report.html)
+    queues: tuple[SupervisorQueue, ...] = ()  # by supervisor; none named last
 
     @property
     def weeks(self) -> tuple[WeekPoint, ...]:
@@ -218,7 +235,22 @@ def build_report(sessions: Sequence[SessionRecord], *, since: date | None = None
                    sum(1 for item in absent if _name(item.clinician) == name), weeks)
         for name in sorted(names, key=lambda n: (n is None, (n or "").casefold(), n or "")))
     return Report(now, filters, period, _aggregate(None, rows, len(absent), weeks), clinicians,
-                  rows, absent)
+                  rows, absent, queues=supervisor_queues(rows))
+
+
+def supervisor_queues(rows: Sequence[SessionRecord]) -> tuple[SupervisorQueue, ...]:
+    """Each supervisor's notes awaiting co-signature (signed, not co-signed), by supervisor."""
+    waiting: dict[str | None, list[SessionRecord]] = {}
+    for row in rows:
+        if row.cosignature in ("awaiting", "overdue"):
+            waiting.setdefault(row.supervisor, []).append(row)
+    order = sorted(waiting, key=lambda name: (name is None, (name or "").casefold()))
+    return tuple(SupervisorQueue(name, tuple(sorted(waiting[name], key=_due_first)))
+                 for name in order)
+
+
+def _due_first(row: SessionRecord) -> tuple[float, str]:
+    return (row.cosign_due.timestamp() if row.cosign_due is not None else float("inf"), row.path)
 
 
 def _wanted(when: datetime | None, who: str | None, filters: Filters) -> bool:

@@ -1,5 +1,9 @@
 """The compliance report written out: JSON (``schemas/report-v2``), CSV and a terminal table.
 
+The schema's version follows one rule: it changes only when a field changes meaning
+or disappears; fields are added within a version (signatures, co-signatures,
+diagnoses, goals and the supervisors' queues were added to version 2).
+
 All three read the :class:`~soapbuild.report.aggregate.Report` that
 :func:`~soapbuild.report.aggregate.build_report` made, so they cannot disagree.
 """
@@ -30,7 +34,10 @@ CSV_COLUMNS = ("note", "client", "clinician", "session_date", "occurred", "reaso
                "service_code", "minutes", "submitted", "deadline",
                # version 2: the claim (after version 1's columns, which keep their places)
                "services", "modifiers", "place_of_service", "modality", "client_location",
-               "start", "end", "duration", "clock_minutes")
+               "start", "end", "duration", "clock_minutes",
+               # signed, co-signed, diagnosed (still version 2: columns only added at the end)
+               "signed_by", "signed", "signature", "cosignature", "supervisor", "cosigned_by",
+               "cosigned", "cosign_due", "diagnosis", "goals")
 """The session row, in this order, in the CSV (its header row) and in the JSON ``sessions``."""
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +69,13 @@ def report_json(report: Report, history: bool = False) -> dict[str, Any]:
         "sessions": [session_row(row) for row in report.sessions],
         "missing": [{"client": item.client, "clinician": item.clinician,
                      "session_date": _moment(item.session_date)} for item in report.missing],
+        "supervisor_queues": [
+            {"supervisor": queue.supervisor, "overdue": queue.overdue,
+             "notes": [{"note": row.path, "client": row.client, "clinician": row.clinician,
+                        "session_date": _moment(row.session_date), "signed": _moment(row.signed),
+                        "cosign_due": _moment(row.cosign_due),
+                        "overdue": row.cosignature == "overdue"} for row in queue.sessions]}
+            for queue in report.queues],
     }
     if history:
         document["history"] = history_json(report.history, report.now.tzinfo)
@@ -126,6 +140,16 @@ def session_row(row: SessionRecord) -> dict[str, Any]:
         "end": _moment(row.end),
         "duration": row.duration,
         "clock_minutes": row.clock_minutes,
+        "signed_by": row.signed_by,
+        "signed": _moment(row.signed),
+        "signature": row.signature,
+        "cosignature": row.cosignature,
+        "supervisor": row.supervisor,
+        "cosigned_by": row.cosigned_by,
+        "cosigned": _moment(row.cosigned),
+        "cosign_due": _moment(row.cosign_due),
+        "diagnosis": list(row.diagnosis),
+        "goals": list(row.goals),
     }
 
 
@@ -133,7 +157,8 @@ def csv_row(row: SessionRecord) -> dict[str, Any]:
     """The session row with its lists as text: ``services`` in billing shorthand
     (``90839-95 x1; 90840-95 x1``), ``modifiers`` separated by spaces."""
     return {**session_row(row), "services": "; ".join(line.shorthand for line in row.services),
-            "modifiers": " ".join(row.modifiers)}
+            "modifiers": " ".join(row.modifiers), "diagnosis": " ".join(row.diagnosis),
+            "goals": " ".join(row.goals)}
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -230,6 +255,12 @@ def report_table(report: Report, history: bool = False) -> str:
         for reason, count in overall.not_billable_by_reason:
             kinds[reason.split(":", 1)[0]] += count
         notes.append("Not billable: " + _reasons(tally(kinds.elements()), ""))
+    for queue in report.queues:
+        notes.append(f"Awaiting co-signature by {queue.supervisor or '(no supervisor named)'}: "
+                     + "; ".join(f"{row.client} {_when(row.session_date)} ({row.clinician}, "
+                                 + ("overdue" if row.cosignature == "overdue" else "due")
+                                 + f" {_when(row.cosign_due, '%Y-%m-%d')})"
+                                 for row in queue.sessions))
     if report.missing:
         shown = [f"{item.client} {item.session_date:%Y-%m-%d %H:%M}"
                  + (f" ({item.clinician})" if item.clinician else "")
@@ -244,6 +275,10 @@ def report_table(report: Report, history: bool = False) -> str:
     if history:
         lines += ["", *history_text(report.history, report.now.tzinfo)]
     return "\n".join(lines) + "\n"
+
+
+def _when(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    return moment.strftime(pattern) if moment is not None else "date unknown"
 
 
 def _on_time_line(group: Aggregate) -> str:

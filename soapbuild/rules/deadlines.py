@@ -3,6 +3,12 @@
 Hours are added on the UTC timeline, so a session before the November DST change
 still gets its 72 real hours. Business days end at midnight of the practice's
 local day: "within 2 business days" of a Friday session ends when Tuesday does.
+A business day is a weekday that is neither a public holiday of the practice's
+country and subdivision (``[calendar]``, from the ``holidays`` package, imported
+only when a deadline in business days is computed for a practice that names a
+country) nor one of the practice's own closed days. The co-signature deadline
+(:func:`cosignature_deadline`) and the limit on late entries (:func:`entry_limit`)
+are counted here too, so every deadline of the practice is one computation.
 
 :func:`judge_timeliness` is the one place that compares a note's dates with its
 deadline and "now"; the timeliness rules (T001–T005, T008) and the session rows
@@ -16,7 +22,8 @@ held the submitted note: a stamp earlier than that commit by more than
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 from soapbuild.model.history import NoteHistory
 from soapbuild.model.note import Moment, Note
@@ -51,10 +58,51 @@ def _plus_business_days(start: datetime, days: int, settings: Settings) -> datet
     local = start.astimezone(settings.timezone).date()
     while days > 0:
         local += timedelta(days=1)
-        if local.weekday() < 5:
+        if is_business_day(local, settings):
             days -= 1
-    end_of_day = datetime.combine(local + timedelta(days=1), time(0), settings.timezone)
+    return _end_of_day(local, settings)
+
+
+def _end_of_day(day: date, settings: Settings) -> datetime:
+    end_of_day = datetime.combine(day + timedelta(days=1), time(0), settings.timezone)
     return end_of_day - timedelta(microseconds=1)
+
+
+def is_business_day(day: date, settings: Settings) -> bool:
+    """A weekday that is no public holiday (``[calendar]``) and no closed day of the practice."""
+    if day.weekday() >= 5 or day in settings.closed_days:
+        return False
+    country = settings.holiday_country
+    return country is None or day not in public_holidays(country, settings.holiday_subdivision,
+                                                         day.year)
+
+
+@cache
+def public_holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    """The public holidays (observed days included) of one year, from ``holidays``.
+
+    Imported here, lazily: ``check`` in a git hook pays for the package (about
+    0.15 s, and 0.2-0.3 s for a country's first year) only when a deadline in
+    business days is computed for a practice that names its country.
+    """
+    import holidays
+
+    return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year))
+
+
+def cosignature_deadline(signed: datetime, settings: Settings) -> datetime:
+    """When a note that needs a supervisor's co-signature is due for it: the end of the
+    ``supervision.cosign_business_days``-th business day after it was signed."""
+    return _plus_business_days(signed, settings.cosign_business_days, settings)
+
+
+def entry_limit(session: Moment, settings: Settings) -> datetime | None:
+    """The last moment a note or addendum for this session may be entered at all: the end
+    of the ``late_entry_days``-th calendar day after the session (``None``: no limit)."""
+    if settings.late_entry_days is None:
+        return None
+    day = resolve(session, settings.timezone).astimezone(settings.timezone).date()
+    return _end_of_day(day + timedelta(days=settings.late_entry_days), settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +118,8 @@ class Timeliness:
     ``committed`` is when the submitted note entered the repository, and
     ``stamp_gap`` how much earlier the stamp claims it was submitted, when that is
     more than the tolerance; ``by_commit`` says the state was judged by the commit.
+    ``limit`` is the last moment the note may be entered at all (``late_entry_days``),
+    and ``beyond_limit`` how far past it a late note was entered.
     """
 
     state: str
@@ -84,6 +134,8 @@ class Timeliness:
     committed: datetime | None = None
     stamp_gap: timedelta | None = None
     by_commit: bool = False
+    limit: datetime | None = None
+    beyond_limit: timedelta | None = None
 
     @property
     def hours_late(self) -> float | None:
@@ -119,8 +171,12 @@ def judge_timeliness(note: Note, settings: Settings, now: datetime,
         if by_commit and committed is not None:
             stamp = committed.astimezone(UTC)
         if stamp > utc_due:
+            limit = entry_limit(header.session_date, settings)
+            beyond = (stamp - limit.astimezone(UTC)
+                      if limit is not None and stamp > limit.astimezone(UTC) else None)
             return Timeliness("late", start, due, submitted, over=stamp - utc_due,
-                              committed=committed, stamp_gap=gap, by_commit=by_commit)
+                              committed=committed, stamp_gap=gap, by_commit=by_commit,
+                              limit=limit, beyond_limit=beyond)
         return Timeliness("on_time", start, due, submitted, committed=committed,
                           stamp_gap=gap, by_commit=by_commit)
     unreadable = (header.field("submitted") is not None

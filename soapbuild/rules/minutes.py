@@ -17,6 +17,10 @@ from datetime import UTC, datetime, time, timedelta
 from soapbuild.model.findings import Finding, Severity
 from soapbuild.model.note import Note
 from soapbuild.model.timeparse import parse_moment, resolve
+from soapbuild.rules.deadlines import entry_limit
+from soapbuild.rules.diagnosis import missing_diagnosis
+from soapbuild.rules.signatures import unsigned_reason
+from soapbuild.rules.supervision import uncosigned_reason
 from soapbuild.settings import Settings
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
@@ -142,44 +146,72 @@ class Billing:
     reason: str | None
 
 
-BillingCheck = Callable[[Note, Sequence[Finding]], str | None]
+BillingCheck = Callable[[Note, Sequence[Finding], Settings], str | None]
 """One condition of billability: ``None`` when the session meets it, else the reason."""
 
 
-def _occurred(note: Note, findings: Sequence[Finding]) -> str | None:
+def _occurred(note: Note, findings: Sequence[Finding], settings: Settings) -> str | None:
     header = note.header
     if header.occurred is False:
         return "the session did not occur" + (f" ({header.reason})" if header.reason else "")
     return None
 
 
-def _no_errors(note: Note, findings: Sequence[Finding]) -> str | None:
+def _no_errors(note: Note, findings: Sequence[Finding], settings: Settings) -> str | None:
     errors = sorted({f.code for f in findings if f.severity is Severity.ERROR})
     return "the note has errors: " + ", ".join(errors) if errors else None
 
 
-def _submitted(note: Note, findings: Sequence[Finding]) -> str | None:
+def _submitted(note: Note, findings: Sequence[Finding], settings: Settings) -> str | None:
     return "the note is a draft (not submitted)" if note.header.submitted is None else None
 
 
-def _coded(note: Note, findings: Sequence[Finding]) -> str | None:
+def _signed(note: Note, findings: Sequence[Finding], settings: Settings) -> str | None:
+    return unsigned_reason(note, settings)
+
+
+def _cosigned(note: Note, findings: Sequence[Finding], settings: Settings) -> str | None:
+    return uncosigned_reason(note, settings)
+
+
+def _entered_in_time(note: Note, findings: Sequence[Finding], settings: Settings) -> str | None:
+    """A note entered past ``late_entry_days`` is in the record, but no payer with that
+    limit accepts it."""
+    header = note.header
+    if header.session_date is None or header.submitted is None:
+        return None
+    limit = entry_limit(header.session_date, settings)
+    if limit is None or resolve(header.submitted, settings.timezone) <= limit:
+        return None
+    return f"the note was entered more than {settings.late_entry_days} days after the session"
+
+
+def _coded(note: Note, findings: Sequence[Finding], settings: Settings) -> str | None:
     return NO_SERVICE_CODE if not note.header.services else None
 
 
-BILLING_CHECKS: tuple[BillingCheck, ...] = (_occurred, _no_errors, _submitted, _coded)
+def _diagnosed(note: Note, findings: Sequence[Finding], settings: Settings) -> str | None:
+    return missing_diagnosis(note, settings)
+
+
+BILLING_CHECKS: tuple[BillingCheck, ...] = (_occurred, _no_errors, _submitted, _signed,
+                                            _cosigned, _entered_in_time, _coded, _diagnosed)
 """The conditions of SPEC 3.1 in the order the report names them: the first one a
-session fails is its reason. A new condition (a signature, a diagnosis) is one more
-function here, placed where its reason should rank."""
+session fails is its reason. A new condition is one more function here, placed
+where its reason should rank. The signature, co-signature and diagnosis have
+rules of their own whose errors already fail ``_no_errors``; their conditions here
+still hold where a practice lowered those rules' severity or switched them off."""
 
 
-def billing_status(note: Note | None, findings: Sequence[Finding]) -> Billing:
+def billing_status(note: Note | None, findings: Sequence[Finding],
+                   settings: Settings) -> Billing:
     """Billable: the note was read and meets every condition of :data:`BILLING_CHECKS`
     (time bands, code combinations and telehealth consistency are errors, so they
     count through the findings)."""
     if note is None:
         return Billing(False, "the note cannot be read")
     for condition in BILLING_CHECKS:
-        reason = condition(note, findings)
+        reason = condition(note, findings, settings)
         if reason is not None:
             return Billing(False, reason)
     return Billing(True, None)

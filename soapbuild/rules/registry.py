@@ -18,8 +18,8 @@ from typing import Any
 from soapbuild.model.findings import Severity
 
 FAMILY_ORDER = ("input", "fields", "sections", "addenda", "timeliness", "billing", "locking",
-                "copied", "judgment", "absolutes", "hedges", "quotation", "completeness",
-                "privacy", "suppression")
+                "signatures", "supervision", "diagnosis", "plans", "copied", "judgment",
+                "absolutes", "hedges", "quotation", "completeness", "privacy", "suppression")
 LANGUAGE_FAMILIES = ("judgment", "absolutes", "hedges")
 
 
@@ -31,13 +31,15 @@ class Example:
     now: str | None = None
     settings: str | None = None  # TOML text of a soapbuild.toml
     setup: str | None = None  # "directory": a folder; "deleted": deleted after a first check;
-    #                           "outside": a symlink to a file outside the workspace
+    #                           "outside": a symlink to a file outside the workspace;
+    #                           "folder": the whole notes folder is checked
     encoding: str = "utf-8"
     pad_bytes: int = 0  # append this many bytes of filler (for the size limit)
     before: str | None = None  # the note as first checked (then changed to ``text``)
     earlier: str | None = None  # another, earlier note checked alongside
     schedule: str | None = None  # a schedule.csv; the whole notes folder is then checked
     committed: str | None = None  # the workspace is a git repository; the note committed then
+    plan: str | None = None  # the client's treatment plan, notes/<its client>/plan.md
 
 
 @dataclass(frozen=True, slots=True)

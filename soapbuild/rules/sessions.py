@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from soapbuild.model.findings import Finding
+from soapbuild.model.icd10cm import dotted
 from soapbuild.model.note import Note
 from soapbuild.model.schedule import ScheduledSession, missing_sessions
 from soapbuild.model.timeparse import resolve
@@ -21,6 +22,8 @@ from soapbuild.rules.claim import ClaimLine, claim_lines
 from soapbuild.rules.context import Context
 from soapbuild.rules.deadlines import judge_timeliness
 from soapbuild.rules.minutes import billing_status, session_minutes
+from soapbuild.rules.signatures import signature_of
+from soapbuild.rules.supervision import cosign_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +64,35 @@ class SessionRecord:
     # the stamp claims it was submitted when that is beyond the tolerance (T008).
     committed: datetime | None = None
     stamp_gap_hours: float | None = None
+    # Signed, co-signed, diagnosed (issue 11): the signature and how it was given
+    # ("signed" or "attested"), the co-signature and its state (see
+    # supervision.CosignStatus), the diagnosis codes and the plan's goals worked on.
+    signed_by: str | None = None
+    signed: datetime | None = None
+    signature: str | None = None
+    cosignature: str = "not_needed"
+    supervisor: str | None = None
+    cosigned_by: str | None = None
+    cosigned: datetime | None = None
+    cosign_due: datetime | None = None
+    diagnosis: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
+    late_entry: bool = False
 
 
 def session_record(path: str, note: Note | None, findings: Sequence[Finding],
                    context: Context) -> SessionRecord:
     """The session row of one note file (an unreadable file is a row too: not billable)."""
-    billing = billing_status(note, findings)
+    settings = context.settings
+    billing = billing_status(note, findings, settings)
     if note is None:
         return SessionRecord(path, None, None, None, None, None, None, None, None, "n/a", None,
                              None, None, False, billing.reason, tuple(findings))
-    header, settings = note.header, context.settings
+    header = note.header
     timeliness = judge_timeliness(note, settings, context.now, context.ledger.history(note.key))
     time = session_minutes(note, settings)
+    signature = signature_of(note, settings)
+    cosign = cosign_status(note, settings, context.now)
     return SessionRecord(
         path=path, key=note.key, client=header.client, clinician=header.clinician,
         session_date=timeliness.start, occurred=header.occurred, reason=header.reason,
@@ -87,7 +107,16 @@ def session_record(path: str, note: Note | None, findings: Sequence[Finding],
         client_location=header.client_location, start=time.start, end=time.end,
         duration=time.duration, clock_minutes=time.clock, committed=timeliness.committed,
         stamp_gap_hours=(round(timeliness.stamp_gap.total_seconds() / 3600, 2)
-                         if timeliness.stamp_gap is not None else None))
+                         if timeliness.stamp_gap is not None else None),
+        signed_by=signature.signer.text if signature else None,
+        signed=signature.at if signature else None,
+        signature=signature.how if signature else None,
+        cosignature=cosign.state, supervisor=cosign.supervisor,
+        cosigned_by=cosign.cosigner.text if cosign.cosigner else None,
+        cosigned=cosign.cosigned, cosign_due=cosign.due,
+        diagnosis=tuple(dotted(d.value) for d in header.diagnosis),
+        goals=tuple(g.value.upper() for g in header.goals),
+        late_entry=timeliness.state == "late")
 
 
 def unmatched_sessions(scheduled: Sequence[ScheduledSession],

@@ -1,21 +1,27 @@
-"""Submission times against the session, the deadline and the repository (T001–T005, T008).
+"""Submission times against the session, the deadline and the repository (T001–T005,
+T008, T009).
 
 The comparison itself is :func:`soapbuild.rules.deadlines.judge_timeliness`,
-which the report's session rows read too; this module words its verdict.
+which the report's session rows read too; this module words its verdict. T009
+is the limit on late entries (``late_entry_days``): a note or an addendum entered
+more than so many days after the session, which some payers do not accept at
+all (Alabama Medicaid: 45 days; CMS Program Integrity Manual ch. 3 §3.3.2.5 on
+delayed entries).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from soapbuild.model.findings import Hit
 from soapbuild.model.note import Note, Span
+from soapbuild.model.timeparse import resolve
 from soapbuild.rules.context import Context
-from soapbuild.rules.deadlines import judge_timeliness
+from soapbuild.rules.deadlines import entry_limit, judge_timeliness
 
 #: The rule codes this module reports (the rule pages are data/rules/*.toml).
-CODES = frozenset({"T001", "T002", "T003", "T004", "T005", "T008"})
+CODES = frozenset({"T001", "T002", "T003", "T004", "T005", "T008", "T009"})
 
 
 def check(note: Note, context: Context) -> Iterator[Hit]:
@@ -49,6 +55,14 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
             yield Hit("T003", where,
                       f"Submitted {_duration(verdict.over)} after the deadline ({shown_due}).",
                       "A late note cannot be made on time; it is counted in the report.")
+            if verdict.beyond_limit is not None and verdict.limit is not None:
+                yield Hit("T009", where,
+                          f"The note was entered {_entered(verdict.submitted, verdict.start)} "
+                          f"after the session, past the practice's limit of "
+                          f"{context.settings.late_entry_days} days ({_show(verdict.limit)}).",
+                          "Keep it in the record as a late entry; the session cannot be "
+                          "billed.")
+        yield from _late_addenda(note, context)
         return
     if verdict.unreadable_stamp:
         return  # 'submitted' is there but unreadable (F002): not a draft
@@ -60,6 +74,37 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     elif verdict.state == "due_soon" and verdict.left is not None:
         yield Hit("T005", where, f"The note is due in {_duration(verdict.left)} ({shown_due}).",
                   "Finish the note and run 'soapbuild submit' on it.")
+
+
+def _late_addenda(note: Note, context: Context) -> Iterator[Hit]:
+    """T009 for an addendum dated past the late-entry limit. A signature attestation adds
+    nothing to the record's content and Medicare asks for one whenever a signature is
+    missing, so the limit does not apply to it."""
+    header, settings = note.header, context.settings
+    if header.session_date is None:
+        return
+    limit = entry_limit(header.session_date, settings)
+    if limit is None:
+        return
+    for addendum in note.body.addenda:
+        if addendum.kind != "addendum" or addendum.date is None:
+            continue
+        dated = resolve(addendum.date, settings.timezone)
+        if dated > limit:
+            start = resolve(header.session_date, settings.timezone)
+            yield Hit("T009", addendum.heading.text_span,
+                      f"The addendum was written {_entered(dated, start)} after the session, "
+                      f"past the practice's limit of {settings.late_entry_days} days "
+                      f"({_show(limit)}).",
+                      "A payer with this limit disregards it; if the record must say more, "
+                      "say it in a new note of today's contact.")
+
+
+def _entered(when: datetime | None, start: datetime | None) -> str:
+    if when is None or start is None:
+        return "too long"
+    days = (when.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 86400
+    return f"{days:.0f} days"
 
 
 def _value_span(note: Note, name: str) -> Span:
