@@ -195,9 +195,9 @@ def place(hit: Hit, path: str, source: SourceText | None, context: Context) -> F
 def _finding(hit: Hit, path: str, where: tuple[int, int, int, int],
              context: Context) -> Finding | None:
     settings = context.settings
-    if hit.code in settings.rules_ignore:
-        return None
     rule = all_rules()[hit.code]
+    if hit.code in settings.rules_ignore and rule.suppressible:
+        return None
     severity = settings.rules_severity.get(hit.code, rule.severity)
     return Finding(path, *where, hit.code, rule.family, severity, hit.message, hit.suggestion,
                    hit.span)

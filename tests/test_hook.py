@@ -86,7 +86,7 @@ def test_the_hook_blocks_a_commit_of_a_note_with_errors(repo: Path) -> None:
     git(repo, "add", KEY)
     done = git(repo, "commit", "-m", "broken note", ok=False)
     assert done.returncode != 0
-    assert f"{KEY}:1:1: F001 Required field 'clinician' is missing." in done.stderr
+    assert f"{KEY}:1:1: error F001 Required field 'clinician' is missing." in done.stderr
     assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "1"  # nothing committed
 
 
@@ -201,7 +201,7 @@ def test_pre_commit_try_repo_reports_errors(repo: Path, tmp_path: Path) -> None:
                           timeout=600, env=env, check=False)
     assert done.returncode != 0, done.stdout + done.stderr
     assert "soapbuild check" in done.stdout and "Failed" in done.stdout
-    assert f"{KEY}:1:1: F001 Required field 'clinician' is missing." in done.stdout
+    assert f"{KEY}:1:1: error F001 Required field 'clinician' is missing." in done.stdout
     clean = subprocess.run(["pre-commit", "try-repo", str(source), "soapbuild-check", "--files",
                             "notes/C-1042/2026-11-13.md"], cwd=repo, capture_output=True,
                            text=True, timeout=600, env=env, check=False)

@@ -143,7 +143,7 @@ def test_k001_in_text_output(sealed: Path) -> None:
     (sealed / KEY).write_text(EDITED, "utf-8")
     code, output, _ = run_cli(sealed, "check", "--now", LATER)
     assert code == 1
-    assert f"{KEY}:6:1: K001 {K001_MESSAGE}" in output
+    assert f"{KEY}:6:1: error K001 {K001_MESSAGE}" in output
 
 
 def test_reverting_the_edit_is_clean_again(sealed: Path) -> None:

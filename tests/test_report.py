@@ -251,7 +251,13 @@ def test_clinician_filter(sample: dict[str, Any]) -> None:
         assert [g["clinician"] for g in document["clinicians"]] == ["Jordan Rivera, LCSW"]
         assert {k: v for k, v in document["overall"].items() if k != "clinician"} == {
             k: v for k, v in jordan.items() if k != "clinician"}
-    assert _json(REPO, "--clinician", "Rivera")["sessions"] == []  # a name, not a substring
+    # A name, not a substring: no match is a usage error naming the clinicians, closest first.
+    result = _report(REPO, "--clinician", "Rivera")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert ("--clinician 'Rivera': no note or scheduled session names this clinician. "
+            "The clinicians: Jordan Rivera, LCSW; Dr. Amara Osei, PsyD") in result.output
+    result = _report(REPO, "--clinician", "dr. amara osei", "--since", "2026-12-01")
+    assert result.exit_code == 0 and "0 sessions" in result.output  # known, none in range
 
 
 def test_date_filters(sample: dict[str, Any]) -> None:

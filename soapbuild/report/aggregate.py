@@ -239,6 +239,23 @@ def clinician_matches(name: str | None, wanted: str) -> bool:
     return key in (name.strip().casefold(), name.split(",", 1)[0].strip().casefold())
 
 
+def closest_clinicians(sessions: Sequence[SessionRecord], missing: Sequence[ScheduledLike],
+                       wanted: str) -> list[str]:
+    """Every clinician the notes and the schedule name, the closest to ``wanted`` first
+    (for ``--clinician`` with no match)."""
+    import difflib
+
+    names = {_name(row.clinician) for row in sessions} | {_name(m.clinician) for m in missing}
+    key = wanted.strip().casefold()
+
+    def distance(name: str) -> tuple[float, str]:
+        whole = difflib.SequenceMatcher(None, key, name.casefold()).ratio()
+        short = difflib.SequenceMatcher(None, key, name.split(",", 1)[0].casefold()).ratio()
+        return -max(whole, short), name.casefold()
+
+    return sorted((name for name in names if name is not None), key=distance)
+
+
 def _name(clinician: str | None) -> str | None:
     return (clinician or "").strip() or None
 
