@@ -175,7 +175,7 @@ def with_selection(settings: Settings, select: Sequence[str], ignore: Sequence[s
     fixed = unsuppressible_codes()
     try:
         selected = expand(select, "--select") if select else known_codes()
-        ignored = set()
+        ignored: set[str] = set()
         for selector in ignore:
             codes = expand([selector], "--ignore")
             if codes <= fixed:
