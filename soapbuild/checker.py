@@ -22,7 +22,7 @@ from soapbuild.model.note import Note
 from soapbuild.model.parse import ParseResult, read_note
 from soapbuild.model.schedule import Schedule, ScheduledSession
 from soapbuild.model.source import SourceText
-from soapbuild.rules import CHECKS, NoteCheck, suppression
+from soapbuild.rules import CHECKS, NoteCheck, drafts, suppression
 from soapbuild.rules.context import Context
 from soapbuild.rules.copied import SectionPrint, copy_hit, find_copies, fingerprint
 from soapbuild.rules.registry import all_rules
@@ -140,8 +140,14 @@ def _sessions(notes: list[tuple[str, Note | None]], findings: Sequence[Finding],
 
 
 def check_result(result: ParseResult, context: Context,
-                 checks: Sequence[NoteCheck] = CHECKS) -> FileOutcome:
-    """All findings for one parsed file: its read problems and every rule's hits."""
+                 checks: Sequence[NoteCheck] = CHECKS, *,
+                 as_submitted: bool = False) -> FileOutcome:
+    """All findings for one parsed file: its read problems and every rule's hits.
+
+    On a draft, findings that only mean "not finished yet" are warnings
+    (:mod:`soapbuild.rules.drafts`); ``as_submitted`` judges the draft as it will
+    be once submitted, as ``soapbuild submit`` must.
+    """
     hits: list[Hit] = list(result.problems)
     note = result.note
     if note is not None:
@@ -151,6 +157,8 @@ def check_result(result: ParseResult, context: Context,
     findings = _placed(hits, result.path, source, context)
     if note is None:
         return FileOutcome(findings)
+    if not as_submitted:
+        findings = drafts.soften(note, findings)
     findings, comment_hits, suppressed = suppression.apply(note, findings)
     return FileOutcome(findings + _placed(comment_hits, result.path, source, context), suppressed)
 

@@ -26,6 +26,7 @@ from soapbuild.model.note import Note
 from soapbuild.model.parse import MAX_NOTE_BYTES, ParseResult, parse_note
 from soapbuild.model.timeparse import resolve
 from soapbuild.rules.context import Context
+from soapbuild.rules.drafts import submitted_value
 from soapbuild.settings import Settings
 
 # Findings about the draft state that the stamp itself resolves: an overdue or
@@ -133,10 +134,10 @@ def submit_note(path: Path, display: str, context: Context) -> SubmitResult:
     context = replace(context, now=context.now.astimezone(UTC).astimezone(zone))
     formats = dict(context.settings.formats)
     parsed = parse_note(snapshot.data, display, formats)
-    findings = check_result(parsed, context).findings
+    findings = check_result(parsed, context, as_submitted=True).findings
     note = parsed.note
     if note is not None:
-        already = _already_submitted(note)
+        already = submitted_value(note)
         if already is not None:
             return SubmitResult(display, Outcome.REFUSED,
                                 f"{already}; a submitted note is corrected with a dated addendum")
@@ -176,18 +177,6 @@ def submit_note(path: Path, display: str, context: Context) -> SubmitResult:
     return SubmitResult(display, Outcome.SUBMITTED, stamp=stamp, findings=shown)
 
 
-def _already_submitted(note: Note) -> str | None:
-    """Why the note counts as submitted, or ``None`` when every ``submitted`` is empty."""
-    for field in note.header.fields:
-        if field.name != "submitted" or field.kind == "null":
-            continue
-        if field.kind != "scalar":
-            return f"already has a 'submitted' value (a {field.kind})"
-        if (field.text or "").strip():
-            return f"already submitted on {field.text}"
-    return None
-
-
 def _same_note_plus_stamp(before: Note, after: ParseResult, moment: datetime,
                           zone: tzinfo) -> bool:
     """Whether ``after`` reads as ``before`` with only ``submitted`` set to ``moment``."""
@@ -221,6 +210,7 @@ def submit(directory: Path, settings: Settings, now: datetime, notes: Sequence[P
     import click
 
     from soapbuild.discover import display_path
+    from soapbuild.formatters.text import line as finding_line
     from soapbuild.rules.lexicon import VocabularyError
     from soapbuild.rules.registry import vocabulary_codes
 
@@ -240,8 +230,7 @@ def submit(directory: Path, settings: Settings, now: datetime, notes: Sequence[P
     for target in targets.values():
         result = submit_note(target, display_path(target, directory), context)
         outcomes.add(result.outcome)
-        findings = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
-                    for f in result.findings]
+        findings = [finding_line(f) for f in result.findings]
         if result.outcome is Outcome.SUBMITTED:
             click.echo(f"submitted {result.path} at {result.stamp} ({settings.timezone})")
             for line in findings:

@@ -24,7 +24,7 @@ def render(run: CheckRun, colour: bool, *, summary_line: bool = True) -> str:
         if colour and lines:
             lines.append("")
         for finding in group:
-            lines.append(_line(finding, colour))
+            lines.append(line(finding, colour))
             if finding.suggestion:
                 arrow = f"    → {finding.suggestion}"
                 lines.append(click.style(arrow, dim=True) if colour else arrow)
@@ -35,7 +35,8 @@ def render(run: CheckRun, colour: bool, *, summary_line: bool = True) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def _line(finding: Finding, colour: bool) -> str:
+def line(finding: Finding, colour: bool = False) -> str:
+    """One finding: ``path:line:col: SEVERITY CODE message``."""
     where = f"{finding.path}:{finding.line}:{finding.column}:"
     severity = finding.severity.value
     if not colour:
