@@ -139,6 +139,24 @@ def test_edit_in_place_after_sealing_is_k001(sealed: Path) -> None:
     assert stamp(seals_file(sealed)) == before  # the seal keeps the locked text
 
 
+@pytest.mark.parametrize("comment", [
+    "<!-- soapbuild: ignore-file K001 -->",
+    "<!-- soapbuild: disable K001 -->",
+    "<!-- soapbuild: ignore K001 -->",
+])
+def test_k001_cannot_be_suppressed(sealed: Path, comment: str) -> None:
+    """Issue 12: no comment silences a change to a locked note; the comment is N002."""
+    (sealed / KEY).write_text(EDITED.replace("---\n## Subjective", f"---\n{comment}\n"
+                                             "## Subjective"), "utf-8")
+    run = check(sealed, LATER)
+    assert [(f.code, f.severity) for f in run.findings] == [("K001", "error"),
+                                                             ("N002", "warning")]
+    assert run.findings[1].message.startswith("K001 cannot be suppressed")
+    assert run.exit_code == 1
+    code, output, _ = run_cli(sealed, "check", "--now", LATER, "--ignore", "K001")
+    assert code == 2 and "--ignore K001: K001 cannot be ignored" in output
+
+
 def test_k001_in_text_output(sealed: Path) -> None:
     (sealed / KEY).write_text(EDITED, "utf-8")
     code, output, _ = run_cli(sealed, "check", "--now", LATER)
