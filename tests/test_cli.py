@@ -332,3 +332,25 @@ def test_version_and_module_entry_point() -> None:
 def test_unknown_option_is_a_usage_error(workspace: Path) -> None:
     result = _run(workspace, "check", "--format", "xml")
     assert result.exit_code == 2 and "xml" in result.output
+
+
+def test_the_readme_documents_every_command_and_option() -> None:
+    """Every command and every option appears in README.md (by its long name, or its short
+    one where the README uses that), so a new option cannot ship undocumented."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    missing = []
+
+    def walk(command: click.Command, path: str) -> None:
+        if f"`{path}" not in readme:
+            missing.append(path)
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.name in ("version", "help"):
+                continue
+            if not any(name in readme for name in param.opts):
+                missing.append(f"{path} {param.opts[0]}")
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, f"{path} {name}")
+
+    walk(main, "soapbuild")
+    assert missing == []
