@@ -228,6 +228,15 @@ def test_colour_in_a_pipe_follows_force_color_and_the_option(
         assert done.stdout.splitlines() == PIPED_LINES
 
 
+def test_a_file_is_plain_unless_colour_is_asked_for(workspace: Path) -> None:
+    _write(workspace, "c.md", BROKEN)
+    target = workspace / "findings.txt"
+    assert _piped(workspace, "-o", str(target), FORCE_COLOR="1").returncode == 1
+    assert target.read_text("utf-8").splitlines() == PIPED_LINES
+    assert _piped(workspace, "-o", str(target), "--color", "always").returncode == 1
+    assert "\x1b[31merror" in target.read_text("utf-8")
+
+
 def test_quiet_silent_and_exit_zero(workspace: Path) -> None:
     _write(workspace, "c.md", BROKEN)
     _write(workspace, "w.md", WARNING_ONLY)

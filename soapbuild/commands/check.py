@@ -136,7 +136,9 @@ def check(directory: Path, settings: Settings, now: datetime, options: CheckOpti
                            f"{options.output_format}; use --format text or --format json")
     settings = with_selection(settings, options.select, options.ignore)
     run = run_checks(directory, settings, now, options.paths, options.staged)
-    colour = colour_on(choice=options.colour)
+    # A file named by -o is plain unless colour is asked for by name.
+    colour = colour_on(choice=options.colour) if options.output is None \
+        else options.colour == "always"
     if options.statistics:
         from soapbuild.formatters.statistics import render as statistics
 
