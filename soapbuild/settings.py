@@ -151,10 +151,10 @@ def read_settings(root: Path, path: Path, known_rules: frozenset[str]) -> Settin
         raise SettingsError(f"{path}: not valid TOML ({error})") from None
     where = str(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("soapbuild")
-        if not isinstance(data, dict):
+        tool = data.get("tool")
+        if not isinstance(tool, dict) or "soapbuild" not in tool:
             raise SettingsError(f"{path}: has no [tool.soapbuild] table")
-        where += " [tool.soapbuild]"
+        data, where = tool["soapbuild"], where + " [tool.soapbuild]"
     try:
         if not isinstance(data, dict):
             raise SettingsError(f"must be a table, not {data!r}")

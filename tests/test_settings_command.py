@@ -54,14 +54,14 @@ def test_settings_show_each_value_and_its_origin(tmp_path: Path) -> None:
     assert found["deadline_hours"] == (48, "soapbuild.toml:deadline_hours")
     assert found["edit_window_hours"] == (24, "default")
     assert found["deadline_business_days"] == (None, "default")
-    assert found["formats.soap"] == (["Subjective", "Objective", "Assessment", "Plan"],
-                                     "default")
-    assert found["formats.girp"] == (["Goal", "Intervention", "Response", "Plan"],
-                                     "soapbuild.toml:formats.GIRP")
+    assert found["formats.soap.sections"] == (
+        ["Subjective", "Objective", "Assessment", "Plan"], "default")
+    assert found["formats.girp.sections"] == (["Goal", "Intervention", "Response", "Plan"],
+                                              "soapbuild.toml:formats.girp.sections")
     assert found["rules.ignore"] == (["S005"], "soapbuild.toml:rules.ignore")
     assert found["rules.severity.T003"] == ("error", "soapbuild.toml:rules.severity.T003")
-    assert found["service_codes.90837"] == (
-        {"min": 53, "max": None, "description": "Psychotherapy, 60 minutes"}, "default")
+    assert found["service_codes.90837.min"] == (53, "default")
+    assert found["service_codes.90837.max"] == (None, "default")
     text = soapbuild("settings", cwd=tmp_path)
     assert text.returncode == 0
     lines = text.stdout.splitlines()
@@ -77,7 +77,7 @@ def test_settings_without_a_file_are_all_defaults(tmp_path: Path) -> None:
     document = _settings(tmp_path, "-C", str(tmp_path))
     assert document["file"] is None
     assert {origin for _, origin in _by_key(document).values()} == {"default"}
-    assert _by_key(document)["timezone"][0].endswith("(the system's)")
+    assert _by_key(document)["timezone"][0].endswith("(the machine's)")
 
 
 def test_settings_in_pyproject_name_their_table(tmp_path: Path) -> None:
@@ -114,6 +114,7 @@ def test_config_file_replaces_discovery_and_its_folder_is_the_workspace(tmp_path
     ("bad.toml", "deadline_hour = 3\n", "'deadline_hour' is not a setting; did you mean "
                                         "'deadline_hours'?"),
     ("pyproject.toml", "[tool.other]\n", "pyproject.toml: has no [tool.soapbuild] table"),
+    ("pyproject.toml", "tool = 3\n", "pyproject.toml: has no [tool.soapbuild] table"),
     ("fixed.toml", '[rules]\nignore = ["K001"]\n', "fixed.toml: 'rules.ignore': K001 cannot be "
                                                   "ignored"),
 ])
