@@ -43,16 +43,17 @@ def is_terminal(stream: object) -> bool:
         return False
 
 
-def colour_on(stream: object = None, choice: str = "auto") -> bool:
+def colour_on(stream: object = None, choice: str = "auto", *, to_file: bool = False) -> bool:
     """Whether to colour output written to ``stream`` (standard output by default).
 
-    In order: ``--color always|never`` decides; then ``NO_COLOR`` turns colour
-    off and ``FORCE_COLOR`` turns it on, each only when set to a non-empty value
-    (no-color.org, force-color.org; NO_COLOR wins when both are set, as in pytest
-    and CPython); then colour is on for a terminal, unless ``TERM=dumb``.
-    Colour only ever adds emphasis: every line says its severity in words.
+    In order: ``--color always|never`` decides; a file (``-o FILE``, ``to_file``)
+    is plain otherwise; then ``NO_COLOR`` turns colour off and ``FORCE_COLOR``
+    turns it on, each only when set to a non-empty value (no-color.org,
+    force-color.org; NO_COLOR wins when both are set, as in pytest and CPython);
+    then colour is on for a terminal, unless ``TERM=dumb``. Colour only ever
+    adds emphasis: every line says its severity in words.
     """
-    if choice != "auto":
+    if choice != "auto" or to_file:
         return choice == "always"
     if os.environ.get("NO_COLOR"):
         return False

@@ -136,9 +136,7 @@ def check(directory: Path, settings: Settings, now: datetime, options: CheckOpti
                            f"{options.output_format}; use --format text or --format json")
     settings = with_selection(settings, options.select, options.ignore)
     run = run_checks(directory, settings, now, options.paths, options.staged)
-    # A file named by -o is plain unless colour is asked for by name.
-    colour = colour_on(choice=options.colour) if options.output is None \
-        else options.colour == "always"
+    colour = colour_on(choice=options.colour, to_file=options.output is not None)
     if options.statistics:
         from soapbuild.formatters.statistics import render as statistics
 

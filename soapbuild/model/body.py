@@ -89,9 +89,11 @@ _ELISION = re.compile(r"['‘’](?:\d\d(?:s|['’]s)?|em|n|til|tis|twas)(?![A-Z
 _OPENING_CONTEXT = frozenset(" \t\r\n([{—–-/\"“")
 _SENTENCE_MARKS = frozenset(".,!?;:…")
 # <!-- soapbuild: WORD CODE, CODE --> where WORD is ignore, disable, enable or ignore-file.
+# Possessive quantifiers: a lazy code list followed by \s*--> backtracked quadratically
+# on a long run of spaces with no closing -->.
 _SUPPRESSION = re.compile(
-    r"<!--\s*soapbuild:[ \t]*(?P<word>[A-Za-z][A-Za-z-]*)(?P<codes>[^\n<>]*?)\s*-->",
-    re.IGNORECASE)
+    r"<!--\s*+soapbuild:[ \t]*+(?P<word>[A-Za-z]++(?:-[A-Za-z]++)*+)"
+    r"(?P<codes>(?:[^\n<>-]|-(?!->))*+)(?:\n[ \t]*+)?-->", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
