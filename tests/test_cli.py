@@ -220,7 +220,7 @@ def test_colour_in_a_pipe_follows_force_color_and_the_option(
     done = _piped(workspace, *args, **env)
     assert done.returncode == 1
     if coloured:  # bold location, red severity and code, dim suggestion
-        assert "\x1b[1mnotes/c.md:11:4:\x1b[0m \x1b[31merror\x1b[0m \x1b[31m\x1b[1mS001" \
+        assert "\x1b[1mnotes/c.md:12:4:\x1b[0m \x1b[31merror\x1b[0m \x1b[31m\x1b[1mS001" \
             in done.stdout
         assert "\x1b[2m    → Add a '## Objective' heading" in done.stdout
         assert [line for line in click.unstyle(done.stdout).splitlines() if line] == PIPED_LINES

@@ -102,7 +102,7 @@ def test_an_unreadable_submitted_value_is_not_a_draft(tmp_path: Path) -> None:
 def test_the_lenient_list_is_data_with_reasons() -> None:
     path = Path(__file__).resolve().parents[1] / "soapbuild" / "data" / "drafts.toml"
     data = tomllib.loads(path.read_text("utf-8"))
-    assert set(data) == set(draft_warnings()) == {"S001", "S002", "B001", "F004"}
+    assert set(data) == set(draft_warnings()) == {"S001", "S002", "B001", "B011", "F004"}
     rules = all_rules()
     for code, entry in data.items():
         assert rules[code].severity.value == "error", f"{code} is not an error to soften"
@@ -114,3 +114,13 @@ def test_explain_says_what_a_draft_gets(code: str) -> None:
     done = subprocess.run([sys.executable, "-m", "soapbuild", "explain", code],
                           capture_output=True, text=True, timeout=60)
     assert "On a draft (no 'submitted' yet) it is a warning" in done.stdout
+
+
+def test_clock_times_a_practice_requires_can_wait_for_submit(tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "soapbuild.toml").write_text(
+        'timezone = "America/New_York"\n[billing]\nrequire_clock_times = true\n', "utf-8")
+    (tmp_path / "notes" / "d.md").write_text(note(submitted=None), "utf-8")
+    assert ("B011", "warning") in findings(tmp_path)[1]
+    refused = soapbuild(tmp_path, "submit", "notes/d.md")
+    assert refused.returncode == 1 and " error B011 " in refused.stdout
