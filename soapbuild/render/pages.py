@@ -34,7 +34,7 @@ from soapbuild.render.highlight import Highlight, highlighted_lines
 from soapbuild.render.markdown import MarkdownRenderer, NoteText, note_text
 from soapbuild.render.names import client_names, note_label, unique_names
 from soapbuild.render.templates import Templates
-from soapbuild.rules.explain import example_parts
+from soapbuild.rules.explain import example_parts, rule_notes
 from soapbuild.rules.minutes import NO_SERVICE_CODE
 from soapbuild.rules.registry import FAMILY_ORDER, Example, Rule, all_rules
 from soapbuild.rules.sessions import SessionRecord
@@ -463,6 +463,7 @@ def rule_view(rule: Rule, workspace: str | None) -> dict[str, Any]:
         "severity": rule.severity.value,
         "workspace": workspace,
         "summary": rule.summary,
+        "notes": rule_notes(rule),
         "what": paragraphs(rule.what),
         "why": paragraphs(rule.why),
         "fix": paragraphs(rule.fix),
