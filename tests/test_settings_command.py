@@ -58,6 +58,10 @@ def test_settings_show_each_value_and_its_origin(tmp_path: Path) -> None:
         ["Subjective", "Objective", "Assessment", "Plan"], "default")
     assert found["formats.girp.sections"] == (["Goal", "Intervention", "Response", "Plan"],
                                               "soapbuild.toml:formats.girp.sections")
+    assert found["formats.soap.roles"] == ({"Subjective": ["client-report"],
+                                            "Objective": ["observation"],
+                                            "Assessment": ["assessment"], "Plan": ["plan"]},
+                                           "default")
     assert found["rules.ignore"] == (["S005"], "soapbuild.toml:rules.ignore")
     assert found["rules.severity.T003"] == ("error", "soapbuild.toml:rules.severity.T003")
     assert found["service_codes.90837.min"] == (53, "default")
@@ -69,6 +73,10 @@ def test_settings_show_each_value_and_its_origin(tmp_path: Path) -> None:
     assert lines[3].split() == ["setting", "from", "value"]
     row = next(line for line in lines if line.startswith("deadline_hours "))
     assert row.split() == ["deadline_hours", "soapbuild.toml:deadline_hours", "48"]
+    roles = next(line for line in lines if line.startswith("formats.soap.roles "))
+    assert roles.split()[1] == "default" and roles.endswith(
+        '{ "Subjective" = ["client-report"], "Objective" = ["observation"], '
+        '"Assessment" = ["assessment"], "Plan" = ["plan"] }')  # a table as TOML writes it
     columns = {line.index("default") for line in lines if " default " in line}
     assert len(columns) == 1  # the origin column is aligned
 

@@ -11,6 +11,7 @@ settings table (:func:`soapbuild.settings.in_force`); only the printing is here.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -35,14 +36,19 @@ class Entry:
 
 
 def _plain(value: Any) -> Any:
-    """A value as JSON and TOML write it: sets sorted, tuples as lists, enums by value."""
+    """A value as JSON and TOML write it: tables as dicts, sets sorted, tuples as lists,
+    enums by value."""
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, frozenset | set):
         return sorted(_plain(v) for v in value)
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, Enum):
         return value.value
-    return value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)  # a kind of value added later still prints, as its text
 
 
 def entries(settings: Settings) -> list[Entry]:
@@ -66,6 +72,9 @@ def _text(value: Any) -> str:
     """A value as it would be written in soapbuild.toml (strings quoted), or ``(not set)``."""
     if value is None:
         return "(not set)"
+    if isinstance(value, dict):  # an inline table, as TOML writes one
+        return "{ " + ", ".join(f"{json.dumps(k, ensure_ascii=False)} = {_text(v)}"
+                                for k, v in value.items()) + " }"
     return json.dumps(value, ensure_ascii=False)
 
 
