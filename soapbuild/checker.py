@@ -33,7 +33,7 @@ from soapbuild.model.parse import ParseResult, read_note
 from soapbuild.model.plan import Plan, PlanResult, read_plan
 from soapbuild.model.schedule import Schedule, ScheduledSession
 from soapbuild.model.source import SourceText
-from soapbuild.rules import CHECKS, NoteCheck, plans, suppression
+from soapbuild.rules import CHECKS, NoteCheck, drafts, plans, suppression
 from soapbuild.rules.context import Context
 from soapbuild.rules.copied import SectionPrint, copy_hit, find_copies, fingerprint
 from soapbuild.rules.registry import all_rules
@@ -216,8 +216,14 @@ def _sessions(notes: list[tuple[str, Note | None]], findings: Sequence[Finding],
 
 
 def check_result(result: ParseResult, context: Context,
-                 checks: Sequence[NoteCheck] = CHECKS) -> FileOutcome:
-    """All findings for one parsed file: its read problems and every rule's hits."""
+                 checks: Sequence[NoteCheck] = CHECKS, *,
+                 as_submitted: bool = False) -> FileOutcome:
+    """All findings for one parsed file: its read problems and every rule's hits.
+
+    On a draft, findings that only mean "not finished yet" are warnings
+    (:mod:`soapbuild.rules.drafts`); ``as_submitted`` judges the draft as it will
+    be once submitted, as ``soapbuild submit`` must.
+    """
     hits: list[Hit] = list(result.problems)
     note = result.note
     if note is not None:
@@ -227,6 +233,8 @@ def check_result(result: ParseResult, context: Context,
     findings = _placed(hits, result.path, source, context)
     if note is None:
         return FileOutcome(findings)
+    if not as_submitted:
+        findings = drafts.soften(note, findings)
     findings, comment_hits, suppressed = suppression.apply(note, findings)
     return FileOutcome(findings + _placed(comment_hits, result.path, source, context), suppressed)
 
@@ -270,9 +278,9 @@ def place(hit: Hit, path: str, source: SourceText | None, context: Context) -> F
 def _finding(hit: Hit, path: str, where: tuple[int, int, int, int],
              context: Context) -> Finding | None:
     settings = context.settings
-    if hit.code in settings.rules_ignore:
-        return None
     rule = all_rules()[hit.code]
+    if hit.code in settings.rules_ignore and rule.suppressible:
+        return None
     severity = settings.rules_severity.get(hit.code, rule.severity)
     return Finding(path, *where, hit.code, rule.family, severity, hit.message, hit.suggestion,
                    hit.span, hit.detail)

@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from soapbuild import __version__
+from soapbuild.console import COLOUR_CHOICES
 
 FORMAT_CHOICES = ("text", "json", "sarif", "github")
 
@@ -67,10 +68,15 @@ def _run_in(command: str, directory: Path, now_text: str | None, *args: Any) -> 
 @click.option("-C", "--directory", type=click.Path(file_okay=False, path_type=Path),
               default=".", show_default=True,
               help="Run as if started in this folder (the workspace or inside it).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Use this settings file (its folder is the workspace); do not look for one.")
 @click.pass_context
-def main(ctx: click.Context, directory: Path) -> None:
+def main(ctx: click.Context, directory: Path, config: Path | None) -> None:
     """Check, render and report on therapy progress notes kept as plain files."""
+    from soapbuild.commands.common import CONFIG_KEY
+
     ctx.obj = directory
+    ctx.meta[CONFIG_KEY] = config
 
 
 @main.command()
@@ -87,28 +93,42 @@ def main(ctx: click.Context, directory: Path) -> None:
               help="Make the mechanical fixes first (as 'soapbuild fix'), then check.")
 @click.option("--diff", is_flag=True,
               help="Only print the fixes as a diff, as 'soapbuild fix --diff'; write nothing.")
+@click.option("--color", "colour", type=click.Choice(COLOUR_CHOICES), default="auto",
+              show_default=True, help="auto: on a terminal, unless NO_COLOR (FORCE_COLOR).")
+@click.option("-q", "--quiet", count=True, help="No summary line; -qq: print nothing.")
+@click.option("--silent", is_flag=True, help="Print nothing: only the exit code (as -qq).")
+@click.option("--statistics", is_flag=True, help="Count the findings of each rule instead.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the check.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these (J002, judgment, J).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Not these, nor [rules] ignore.")
 @click.pass_obj
 def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: bool,
           now_text: str | None, output: Path | None, staged: bool, fix_first: bool,
-          diff: bool) -> None:
+          diff: bool, colour: str, quiet: int, silent: bool, statistics: bool,
+          exit_zero: bool, select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
     """Check notes (default: the workspace's notes folder).
 
     With --staged, check what the next commit holds: the staged notes (only those
     under PATHS when given), read from the git index, as the pre-commit hook does.
     """
     from soapbuild.commands.check import CheckOptions
-    from soapbuild.commands.check import check as run
-    from soapbuild.commands.fix import fix as run_fix
+    from soapbuild.commands.check import check_command as run
 
     settings, now = _settings_and_now(directory, now_text)
-    if (fix_first or diff) and staged:
-        raise click.UsageError("--fix and --diff change the files, not the staged content")
-    if diff:
-        sys.exit(run_fix(directory, settings, now, paths, diff=True))
-    if fix_first and run_fix(directory, settings, now, paths, diff=False, err=True) == 2:
-        sys.exit(2)
-    sys.exit(run(directory, settings, now,
-                 CheckOptions(paths, staged, output_format, strict, output)))
+    sys.exit(run(directory, settings, now, CheckOptions(
+        paths, staged, output_format, strict, output, colour, 2 if silent else min(quiet, 2),
+        statistics, exit_zero, select, ignore), fix_first=fix_first, diff=diff))
+
+
+@main.command("settings")
+@click.option("--format", "output_format", type=click.Choice(("text", "json")),
+              default="text", show_default=True)
+@click.pass_obj
+def settings_command(directory: Path, output_format: str) -> None:
+    """Print the settings in force and where each came from (default, or file and key)."""
+    from soapbuild.commands.settings import show_settings
+
+    sys.exit(show_settings(directory, output_format))
 
 
 @main.command()

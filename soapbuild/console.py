@@ -1,7 +1,8 @@
-"""The terminal: problems that stop a command, paths a user can paste, build progress.
+"""The terminal: problems that stop a command, paths a user can paste, colour, progress.
 
 Every command writes to the terminal through here, so that what counts as a
-terminal (colour, progress) is decided in one place.
+terminal, and whether output is coloured, is decided in one place
+(:func:`colour_on`).
 """
 
 from __future__ import annotations
@@ -28,11 +29,38 @@ def show(path: Path) -> str:
     return display_path(path, Path.cwd())
 
 
-def colour_on(stream: object = None) -> bool:
-    """Whether to colour output written to ``stream`` (standard output by default)."""
-    stream = sys.stdout if stream is None else stream
+COLOUR_CHOICES = ("auto", "always", "never")
+# The one palette: a severity's colour wherever a severity word is printed.
+SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def is_terminal(stream: object) -> bool:
+    """Whether ``stream`` is an interactive terminal (progress lines redraw themselves there)."""
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+def colour_on(stream: object = None, choice: str = "auto", *, to_file: bool = False) -> bool:
+    """Whether to colour output written to ``stream`` (standard output by default).
+
+    In order: ``--color always|never`` decides; a file (``-o FILE``, ``to_file``)
+    is plain otherwise; then ``NO_COLOR`` turns colour off and ``FORCE_COLOR``
+    turns it on, each only when set to a non-empty value (no-color.org,
+    force-color.org; NO_COLOR wins when both are set, as in pytest and CPython);
+    then colour is on for a terminal, unless ``TERM=dumb``. Colour only ever
+    adds emphasis: every line says its severity in words.
+    """
+    if choice != "auto" or to_file:
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return is_terminal(sys.stdout if stream is None else stream) \
+        and os.environ.get("TERM") != "dumb"
 
 
 class Progress:
@@ -41,7 +69,7 @@ class Progress:
     DELAY = 1.0
 
     def __init__(self) -> None:
-        self.tty = colour_on(sys.stderr)
+        self.tty = is_terminal(sys.stderr) and os.environ.get("TERM") != "dumb"
         self.started = time.perf_counter()
         self.label = ""
         self.shown = False

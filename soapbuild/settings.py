@@ -152,6 +152,16 @@ def load_settings(start: Path, known_rules: frozenset[str]) -> Settings:
     root, path = find_settings(start)
     if path is None:
         return Settings(root=root)
+    return read_settings(root, path, known_rules)
+
+
+def read_settings(root: Path, path: Path, known_rules: frozenset[str]) -> Settings:
+    """Validate the settings file ``path`` (``--config``, or the one found) for ``root``.
+
+    A ``pyproject.toml`` is read from its ``[tool.soapbuild]`` table.
+    """
+    if not path.is_file():
+        raise SettingsError(f"{path}: no such file")
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
@@ -160,8 +170,10 @@ def load_settings(start: Path, known_rules: frozenset[str]) -> Settings:
         raise SettingsError(f"{path}: not valid TOML ({error})") from None
     where = str(path)
     if path.name == "pyproject.toml":
-        data = data["tool"]["soapbuild"]
-        where += " [tool.soapbuild]"
+        tool = data.get("tool")
+        if not isinstance(tool, dict) or "soapbuild" not in tool:
+            raise SettingsError(f"{path}: has no [tool.soapbuild] table")
+        data, where = tool["soapbuild"], where + " [tool.soapbuild]"
     try:
         if not isinstance(data, dict):
             raise SettingsError(f"must be a table, not {data!r}")

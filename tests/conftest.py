@@ -34,6 +34,15 @@ from soapbuild.model.source import SourceText
 from soapbuild.rules.context import Context
 from soapbuild.settings import Settings
 
+
+@pytest.fixture(autouse=True)
+def _plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite's own colour settings never leak into what it checks: a CI runner that
+    exports FORCE_COLOR or NO_COLOR would otherwise colour (or not) piped output."""
+    for name in ("FORCE_COLOR", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
 ZONE = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=ZONE)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from soapbuild.model.note import BlockKind, Note
+from soapbuild.model.note import BlockKind, Note, SuppressionKind
 from soapbuild.model.source import SourceText
 
 LineCol = Callable[[SourceText, int], tuple[int, int]]
@@ -576,3 +576,48 @@ def test_inline_suppressions(parsed: Callable[[str], Note]) -> None:
     assert [(s.line, s.codes) for s in note.body.suppressions] == [
         (HEAD_LINES + 2, ("J001", "H002")), (HEAD_LINES + 4, ("A003",))]
     assert "soapbuild" not in note.prose
+
+
+def test_passages_pair_each_code_with_its_enable(parsed: Callable[[str], Note]) -> None:
+    lines = ["## Plan",                                        # +1
+             "<!-- soapbuild: disable J001, j002 -->",          # +2
+             "Text.",                                          # +3
+             "<!-- soapbuild: enable J002 -->",                 # +4
+             "<!-- soapbuild: enable J002, H001 -->",           # +5: J002 already ended
+             "<!-- soapbuild: ignore-file U001 H002 -->",       # +6
+             "<!--soapbuild:ignroe J002-->",                    # +7
+             "<!-- soapbuild: disable -->",                     # +8
+             "```", "<!-- soapbuild: disable J003 -->", "```"]  # in code: not a comment
+    note = parsed(HEAD + "\n".join(lines) + "\n")
+    start = HEAD_LINES
+    found = [(s.kind, s.line, s.last_line, s.codes) for s in note.body.suppressions]
+    assert found == [
+        (SuppressionKind.BLOCK, start + 2, start + 4, ("J002",)),
+        (SuppressionKind.BLOCK, start + 2, None, ("J001",)),  # never enabled: to the end
+        (SuppressionKind.ENABLE, start + 5, start + 5, ("J002", "H001")),
+        (SuppressionKind.FILE, start + 6, None, ("U001", "H002")),
+        (SuppressionKind.UNKNOWN, start + 7, None, ("J002",)),
+        (SuppressionKind.BLOCK, start + 8, None, ()),
+    ]
+    assert note.body.suppressions[4].word == "ignroe"
+    governs = note.body.suppressions[0].governs
+    assert [governs(line) for line in range(start + 1, start + 6)] == [
+        False, True, True, True, False]
+    assert note.body.suppressions[3].governs(1)  # the whole note, front matter included
+    assert "soapbuild" not in note.prose
+
+
+def test_an_enable_ends_every_open_disable_of_its_code(parsed: Callable[[str], Note]) -> None:
+    body = ("## Plan\n<!-- soapbuild: disable J002 -->\nA.\n<!-- soapbuild: disable J002 -->\n"
+            "B.\n<!-- soapbuild: enable J002 -->\nC.\n")
+    note = parsed(HEAD + body)
+    assert [(s.line, s.last_line) for s in note.body.suppressions] == [
+        (HEAD_LINES + 2, HEAD_LINES + 6), (HEAD_LINES + 4, HEAD_LINES + 6)]
+
+
+def test_a_long_unclosed_comment_is_read_in_one_pass(parsed: Callable[[str], Note]) -> None:
+    """A comment opened and never closed, followed by 300,000 spaces: the old pattern (a
+    lazy code list before \\s*-->) backtracked quadratically and took hours here."""
+    note = parsed(HEAD + "## Plan\nNext week. <!-- soapbuild: ignore J002" + " " * 300_000 + "x\n")
+    assert note.body.suppressions == ()
+

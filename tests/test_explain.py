@@ -138,3 +138,25 @@ def test_control_characters_are_shown_escaped() -> None:
     page = "\n".join(lines)
     assert "\x00" not in page and "\x1b" not in page
     assert "client: C\\x00\\x1b[31m" in page
+
+
+def test_the_rule_list_is_aligned_for_every_family() -> None:
+    """Columns line up whatever the longest family name ('completeness' was one too long)."""
+    done = subprocess.run([sys.executable, "-m", "soapbuild", "rules"], capture_output=True,
+                          text=True, timeout=60, check=False)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and len(lines) == len(RULES)
+    severities = {line.index(f" {rule.severity.value} ") for line, rule
+                  in zip(lines, RULES.values(), strict=True)}
+    summaries = {line.index(rule.summary) for line, rule in zip(lines, RULES.values(),
+                                                                  strict=True)}
+    assert len(severities) == 1 and len(summaries) == 1, done.stdout
+    for line, rule in zip(lines, RULES.values(), strict=True):
+        assert line.split()[:3] == [rule.code, rule.family, rule.severity.value]
+
+
+def test_unsuppressible_rules_say_so() -> None:
+    fixed = [code for code, rule in RULES.items() if not rule.suppressible]
+    assert fixed == [*(f"R{n:03d}" for n in range(1, 11)), "K001", "N001", "N002"]
+    assert "It cannot be suppressed or ignored" in _explain("K001").stdout
+    assert "cannot be suppressed" not in _explain("J002").stdout

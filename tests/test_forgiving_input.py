@@ -175,7 +175,8 @@ def test_the_text_output_names_the_heading_to_use(tmp_path: Path) -> None:
     (tmp_path / "notes" / "n.md").write_text(label_note({n: f"{n[0]}:" for n in SOAP}), "utf-8")
     result = CliRunner().invoke(main, ["-C", str(tmp_path), "check", "--now", NOW])
     assert result.exit_code == 0, result.output
-    assert re.search(r"notes/n\.md:10:1: S007 'S:' and 3 more section labels", result.output)
+    assert re.search(r"notes/n\.md:10:1: warning S007 'S:' and 3 more section labels",
+                     result.output)
     assert "S001" not in result.output
 
 

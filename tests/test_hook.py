@@ -86,8 +86,37 @@ def test_the_hook_blocks_a_commit_of_a_note_with_errors(repo: Path) -> None:
     git(repo, "add", KEY)
     done = git(repo, "commit", "-m", "broken note", ok=False)
     assert done.returncode != 0
-    assert f"{KEY}:1:1: F001 Required field 'clinician' is missing." in done.stderr
+    assert f"{KEY}:1:1: error F001 Required field 'clinician' is missing." in done.stderr
     assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "1"  # nothing committed
+
+
+def test_the_hook_commits_a_half_written_draft_and_not_a_submitted_note(repo: Path) -> None:
+    """Drafts belong in git (issue 8): what only means "not finished yet" is a warning."""
+    from test_drafts import DRAFT, SUBMITTED
+
+    assert install(repo)[0] == 0
+    (repo / KEY).write_text(DRAFT, "utf-8")
+    git(repo, "add", KEY)
+    done = git(repo, "commit", "-m", "draft, to finish tomorrow", ok=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    # The hook showed what is still to be written, as warnings.
+    assert (f"{KEY}:11:4: warning S002 'Objective' is empty or holds only a placeholder. "
+            "Draft: needed before 'soapbuild submit'.") in done.stderr
+    assert f"{KEY}:13:4: warning S002 'Assessment'" in done.stderr
+    assert f"{KEY}:13:1: warning S001 Section 'Plan' is missing" in done.stderr
+    assert f"{KEY}:6:15: warning B001" in done.stderr
+    assert "Checked 1 note: 4 warnings in 1 file." in done.stderr
+    assert git(repo, "show", f"HEAD:{KEY}").stdout == DRAFT
+
+    second = "notes/C-1042/2026-11-19.md"
+    (repo / second).write_text(SUBMITTED.replace("2026-11-20", "2026-11-19"), "utf-8")
+    git(repo, "add", second)
+    refused = git(repo, "commit", "-m", "a submitted note missing a section", ok=False)
+    assert refused.returncode != 0
+    assert f"{second}:13:4: error S002 'Objective' is empty" in refused.stderr
+    assert f"{second}:15:1: error S001 Section 'Plan' is missing" in refused.stderr
+    assert "Draft:" not in refused.stderr
+    assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "2"  # not committed
 
 
 def test_the_hook_lets_a_clean_note_through_despite_unstaged_errors(repo: Path) -> None:
@@ -201,7 +230,7 @@ def test_pre_commit_try_repo_reports_errors(repo: Path, tmp_path: Path) -> None:
                           timeout=600, env=env, check=False)
     assert done.returncode != 0, done.stdout + done.stderr
     assert "soapbuild check" in done.stdout and "Failed" in done.stdout
-    assert f"{KEY}:1:1: F001 Required field 'clinician' is missing." in done.stdout
+    assert f"{KEY}:1:1: error F001 Required field 'clinician' is missing." in done.stdout
     clean = subprocess.run(["pre-commit", "try-repo", str(source), "soapbuild-check", "--files",
                             "notes/C-1042/2026-11-13.md"], cwd=repo, capture_output=True,
                            text=True, timeout=600, env=env, check=False)

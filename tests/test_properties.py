@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from soapbuild.checker import check_result
 from soapbuild.model.formats import NoteFormat, builtin_formats
 from soapbuild.model.header import KNOWN_FIELDS
-from soapbuild.model.note import Note, Span
+from soapbuild.model.note import Note, Span, SuppressionKind
 from soapbuild.model.parse import ParseResult, parse_note
 from soapbuild.rules.context import Context
 
@@ -87,6 +87,10 @@ def check_invariants(result: ParseResult, context: Context) -> None:
             assert shown == original, offset
     for span in spans_of(note):
         assert 0 <= span.start <= span.end <= len(text), span
+    for suppression in note.body.suppressions:
+        assert text[suppression.span.start:suppression.span.start + 4] == "<!--", suppression
+        assert suppression.last_line is None or suppression.last_line >= suppression.line
+        assert all(code == code.upper() and code for code in suppression.codes), suppression
     quotes = note.body.quotes
     assert [q.span.start for q in quotes] == sorted(q.span.start for q in quotes)
     for index, quote in enumerate(quotes):
@@ -170,6 +174,9 @@ BODY_LINES = st.one_of(
         "“unclosed", 'open "only', "Use ``a ` b`` and `c`.", "```", "    code", "> quoted",
         "- item", "1. item", "| a | b |", "|---|---|", "Author: Jordan", "**Reason:** typo",
         "<!-- soapbuild: ignore J001 -->", "See [x](http://y/never) <b>ok</b>.", "---", "...",
+        "<!-- soapbuild: disable J002, U001 -->", "<!-- soapbuild: enable J002 -->",
+        "<!-- soapbuild: ignore-file H002 -->", "<!-- soapbuild: enable -->",
+        "Client was non-compliant and always late. <!-- soapbuild: ignore J002 -->",
         "5'10\" tall", "Client denies SI/HI.", "Client refused medication.",
     ]),
 )
@@ -243,3 +250,39 @@ def test_billing_fields(context: Context, fields: dict[str, object], clock_requi
     assert note is not None
     for service in note.header.services:
         assert service.code.lower() in note.text_of(service.span).lower(), service
+
+
+# --- disable / enable passages -------------------------------------------------------------
+
+PASSAGE_CODES = ["J002", "U001", "H002"]
+PASSAGE_LINES = st.one_of(
+    st.tuples(st.sampled_from(["disable", "enable"]),
+              st.lists(st.sampled_from(PASSAGE_CODES), min_size=1, max_size=3, unique=True)),
+    st.just(("text", [])),
+)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(PASSAGE_LINES, max_size=25))
+def test_passages_match_a_line_by_line_reading(lines: list[tuple[str, list[str]]]) -> None:
+    """Read line by line, a code is silenced from the line of its 'disable' through the
+    line of the next 'enable' naming it; the model's passages say the same for every line."""
+    head = "---\nclient: C-1\n---\n## Plan\n"
+    first = head.count("\n") + 1
+    text = head + "".join(f"<!-- soapbuild: {word} {', '.join(codes)} -->\n" if codes
+                          else "Text.\n" for word, codes in lines)
+    result = parse_note(text.encode("utf-8"), "notes/x.md", FORMATS)
+    assert result.note is not None
+    passages = [s for s in result.note.body.suppressions if s.kind is SuppressionKind.BLOCK]
+    silenced: set[str] = set()
+    for offset, (word, codes) in enumerate(lines):
+        line = first + offset
+        if word == "disable":
+            silenced |= set(codes)
+        for code in PASSAGE_CODES:
+            expected = code in silenced
+            actual = any(code in s.codes and s.governs(line) for s in passages)
+            assert actual == expected, (line, code, lines)
+        if word == "enable":
+            silenced -= set(codes)
+

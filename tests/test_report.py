@@ -258,7 +258,13 @@ def test_clinician_filter(sample: dict[str, Any]) -> None:
         assert [g["clinician"] for g in document["clinicians"]] == ["Jordan Rivera, LCSW"]
         assert {k: v for k, v in document["overall"].items() if k != "clinician"} == {
             k: v for k, v in jordan.items() if k != "clinician"}
-    assert _json(REPO, "--clinician", "Rivera")["sessions"] == []  # a name, not a substring
+    # A name, not a substring: no match is a usage error naming the clinicians, closest first.
+    result = _report(REPO, "--clinician", "Rivera")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert ("--clinician 'Rivera': no note or scheduled session names this clinician. "
+            "The clinicians: Jordan Rivera, LCSW; Dr. Amara Osei, PsyD") in result.output
+    result = _report(REPO, "--clinician", "dr. amara osei", "--since", "2026-12-01")
+    assert result.exit_code == 0 and "0 sessions" in result.output  # known, none in range
 
 
 def test_date_filters(sample: dict[str, Any]) -> None:
@@ -330,6 +336,24 @@ def test_median_and_worst_hours_late(workspace: Path, make_note: Callable[..., s
                      "2026-W47": (0, 0, 0, None), "2026-W48": (0, 0, 1, 0.0)}
     odd = _json(workspace, "--until", "2026-11-04")["overall"]["late"]
     assert odd == {"sessions": 3, "median_hours": 5.5, "worst_hours": 24.0}
+
+
+def test_suppressions_used_are_counted(workspace: Path, make_note: Callable[..., str]) -> None:
+    """SPEC 4.2: the report counts inline suppressions (N001), of every reach."""
+    body = ("## Subjective\nClient reported a calm week.\n\n## Objective\nCalm.\n\n"
+            "## Assessment\n<!-- soapbuild: disable J002 -->\nThe discharge summary says the "
+            "client refused lithium and was non-compliant.\n<!-- soapbuild: enable J002 -->\n"
+            "Client is always on time. <!-- soapbuild: ignore U001 -->\nDenies SI/HI.\n\n"
+            "## Plan\nNext session in a week.\n<!-- soapbuild: ignore-file H002 -->\n")
+    (workspace / "notes" / "a.md").write_text(make_note(body), "utf-8")
+    (workspace / "notes" / "b.md").write_text(
+        make_note(session_date="2026-11-19 15:00", submitted="2026-11-20 09:00"), "utf-8")
+    document = _json(workspace)
+    _consistent(document)
+    # J002 (one comment and code, two findings) and U001; the unused H002 is N002, not a use.
+    assert document["overall"]["suppressions"] == 2
+    assert [g["suppressions"] for g in document["clinicians"]] == [2]
+    assert _json(workspace, "--until", "2026-11-19")["overall"]["suppressions"] == 0
 
 
 # --- missing scheduled sessions ----------------------------------------------------------

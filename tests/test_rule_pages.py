@@ -25,7 +25,7 @@ from test_build import NOW, changed, copy_practice, note_pages, run_build, snaps
 from validators import CHROMIUM, CHROMIUM_ARGS, axe_core_source, validate_html
 
 from soapbuild.cli import main
-from soapbuild.rules.explain import example_parts
+from soapbuild.rules.explain import example_parts, rule_notes
 from soapbuild.rules.registry import all_rules
 
 RULES = all_rules()
@@ -150,7 +150,7 @@ def test_a_rule_page_shows_what_explain_prints(site: Path, code: str) -> None:
     explained = "".join(CliRunner().invoke(main, ["explain", code]).output.split())
     assert f"{code}{rule.name}" in explained and f"{code} {rule.name}" in text
     for part in (rule.summary, *rule.what.split("\n\n"), *rule.why.split("\n\n"),
-                 *rule.fix.split("\n\n"), *rule.sources):
+                 *rule.fix.split("\n\n"), *rule.sources, *rule_notes(rule)):
         words = " ".join(part.split())
         assert words in text, (code, words[:60])  # on the page, as explain prints it
         assert "".join(words.split()) in explained, (code, words[:60])  # explain wraps lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,15 +54,21 @@ def test_clean_notes_have_no_findings_and_the_practice_is_realistic() -> None:
 def test_text_output_is_one_finding_per_line_with_a_summary() -> None:
     result = _check()
     everything = result.stdout.splitlines()
-    # What changed in the locked note is shown under its finding, indented.
+    # Under a finding, indented: its suggestion, and what changed in the locked note.
     lines = [line for line in everything if not line.startswith("    ")]
     assert lines[-1] == ("Checked 38 notes and 9 plans: 9 errors, 13 warnings, 2 info in "
                          "14 files.")
-    assert "notes/C-1078/2026-10-22.md:29:4: S004 'Assessment' comes after 'Plan'" in lines[14]
-    assert all(line.count(":") >= 3 for line in lines[:-1])
+    assert ("notes/C-1078/2026-10-22.md:29:4: error S004 'Assessment' comes after 'Plan'"
+            in result.stdout)
+    findings = lines[:-1]
+    suggestions = [line for line in everything if line.startswith("    → ")]
+    assert len(findings) == 9 + 13 + 2 and len(suggestions) >= 15  # suggestions kept piped
+    # Every finding says its severity in words: colour is never the only carrier.
+    assert all(re.match(r"notes/\S+:\d+:\d+: (error|warning|info) [A-Z]\d{3} ", line)
+               for line in findings), findings
     assert "\x1b[" not in result.stdout  # plain when piped
     k001 = everything.index(next(line for line in everything if " K001 " in line))
-    assert everything[k001 + 1:k001 + 4] == [
+    assert everything[k001 + 2:k001 + 5] == [  # under its suggestion
         "    line 21 (Objective):",
         "    - score was 10 and GAD-7 score was 11. Client was alert, oriented, and engaged.",
         "    + score was 12 and GAD-7 score was 11. Client was alert, oriented, and engaged."]

@@ -152,12 +152,12 @@ def test_signature_rules_point_at_what_is_wrong(practice: Path) -> None:
     assert code == 1
     lines = [line for line in output.splitlines() if line.startswith("notes/")]
     assert lines == [
-        "notes/a.md:6:12: E001 The note is submitted but not signed by its author.",
-        "notes/a.md:9:12: E003 The note is signed by Amara Osei, but its author is Jordan "
+        "notes/a.md:6:12: error E001 The note is submitted but not signed by its author.",
+        "notes/a.md:9:12: error E003 The note is signed by Amara Osei, but its author is Jordan "
         "Rivera; only the author signs a note.",
-        "notes/b.md:6:12: E001 The note is submitted but not signed by its author.",
-        "notes/b.md:9:12: E004 The signature 'Jordan Rivera' has no credential.",
-        "notes/c.md:8:12: E006 The note carries a signature but no 'submitted' time, so it is "
+        "notes/b.md:6:12: error E001 The note is submitted but not signed by its author.",
+        "notes/b.md:9:12: error E004 The signature 'Jordan Rivera' has no credential.",
+        "notes/c.md:8:12: warning E006 The note carries a signature but no 'submitted' time, so it is "
         "still a draft.",
     ]
 

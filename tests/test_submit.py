@@ -248,7 +248,7 @@ def test_a_note_with_errors_is_refused_and_left_as_it_is(workspace: Path) -> Non
     result = _submit(workspace, "notes/x.md")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith("notes/x.md:13:4: S001 Section 'Objective' is missing")
+    assert lines[0].startswith("notes/x.md:13:4: error S001 Section 'Objective' is missing")
     assert lines[-1] == "notes/x.md: not submitted: 1 error"
     assert path.read_bytes() == old and path.stat().st_mtime_ns == before.st_mtime_ns
     assert os.listdir(path.parent) == ["x.md"]

@@ -139,7 +139,7 @@ def test_an_associates_note_locks_after_its_co_signature(practice: Path) -> None
     assert not (practice / ".soapbuild" / "seals.json").exists()  # within the window
     assert codes(practice, "2026-12-01 13:30") == []
     sealed = json.loads((practice / ".soapbuild" / "seals.json").read_text("utf-8"))
-    assert list(sealed["seals"]) == ["notes/a.md"]
+    assert [(e["event"], e["note"]) for e in sealed["entries"]] == [("seal", "notes/a.md")]
 
 
 def test_without_a_supervisor_in_the_settings(tmp_path: Path) -> None:

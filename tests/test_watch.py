@@ -13,6 +13,8 @@ import json
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -413,3 +415,31 @@ def test_watch_keeps_the_pdfs_of_a_build_and_marks_them_once_out_of_date(
     assert done.returncode == 0, done.stderr
     assert _pdfs(output) == {}
     assert not any("The record as a PDF" in p for p in _client_pages(output).values())
+
+
+def test_a_browser_leaving_mid_answer_is_no_error(practice: Path) -> None:
+    """A reader who clicks on while a long page is still arriving resets the connection;
+    the server goes on quietly, with no traceback (issue 8)."""
+    path = practice / NOTE
+    long_text = "Client described the week at work and at home in detail. " * 12 + "\n\n"
+    path.write_text(path.read_text("utf-8").replace(ANCHOR, ANCHOR + long_text * 900, 1),
+                    "utf-8")
+    with start_watch(practice) as running:
+        page = running.note_url()
+        assert (practice / "output" / page.lstrip("/")).stat().st_size > 1_000_000
+        request = f"GET {page} HTTP/1.1\r\nHost: 127.0.0.1:{running.port}\r\n\r\n".encode()
+        for _ in range(5):
+            browser = socket.create_connection(("127.0.0.1", running.port), timeout=10)
+            browser.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            browser.sendall(request)
+            assert browser.recv(64).startswith(b"HTTP/1.1 200")  # the answer has begun
+            # Close at once with unread data: the kernel sends a reset, as a browser's does.
+            browser.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            browser.close()
+        browser = socket.create_connection(("127.0.0.1", running.port), timeout=10)
+        browser.sendall(b"GET /index.html HTTP/1.1\r\n")  # a request cut off half-way
+        browser.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        browser.close()
+        status, _, body = running.get(page)  # still serving, whole pages
+        assert status == 200 and body.count(b"at work and at home") >= 900
+    assert "Traceback" not in running.output() and "Exception" not in running.output()

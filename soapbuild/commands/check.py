@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from soapbuild.checker import CheckRun
+from soapbuild.commands.common import write_output
 from soapbuild.console import UsageProblem, colour_on, show
 from soapbuild.settings import Settings
 
@@ -28,13 +29,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
-    """What ``check`` was asked for, besides the workspace."""
+    """What ``check`` was asked for, besides the workspace.
+
+    ``quiet`` counts ``-q``: 1 prints the findings without the summary line, 2
+    (``-qq``, ``--silent``) prints nothing and only the exit code speaks, as in Ruff.
+    """
 
     paths: tuple[Path, ...] = ()
     staged: bool = False
     output_format: str = "text"
     strict: bool = False
     output: Path | None = None
+    colour: str = "auto"
+    quiet: int = 0
+    statistics: bool = False
+    exit_zero: bool = False
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
 
 
 def run_checks(directory: Path, settings: Settings, now: datetime,
@@ -172,17 +183,79 @@ def _schedule(settings: Settings, now: datetime) -> Schedule | None:
         raise UsageProblem(str(error)) from None
 
 
+def check_command(directory: Path, settings: Settings, now: datetime, options: CheckOptions,
+                  *, fix_first: bool = False, diff: bool = False) -> int:
+    """``soapbuild check``: with ``--diff`` only the fixes as a diff (as ``soapbuild fix
+    --diff``); with ``--fix`` the mechanical fixes first, then the check."""
+    from soapbuild.commands.fix import fix as run_fix
+
+    if (fix_first or diff) and options.staged:
+        raise click.UsageError("--fix and --diff change the files, not the staged content")
+    if diff:
+        return run_fix(directory, settings, now, options.paths, diff=True)
+    if fix_first and run_fix(directory, settings, now, options.paths, diff=False,
+                             err=True) == 2:
+        return 2
+    return check(directory, settings, now, options)
+
+
 def check(directory: Path, settings: Settings, now: datetime, options: CheckOptions) -> int:
     """Print the findings; the exit code is 1 when a finding fails the check."""
-    from soapbuild.formatters import FORMATTERS
     from soapbuild.model.findings import Severity
 
+    if options.statistics and options.output_format not in ("text", "json"):
+        raise UsageProblem(f"--statistics is printed as text or JSON, not as "
+                           f"{options.output_format}; use --format text or --format json")
+    settings = with_selection(settings, options.select, options.ignore)
     run = run_checks(directory, settings, now, options.paths, options.staged)
-    tty = options.output is None and colour_on()
-    report = FORMATTERS[options.output_format](run, tty)
-    if options.output is not None:
-        options.output.write_text(report, "utf-8")
+    colour = colour_on(choice=options.colour, to_file=options.output is not None)
+    if options.statistics:
+        from soapbuild.formatters.statistics import render as statistics
+
+        report = statistics(run, colour, as_json=options.output_format == "json")
     else:
-        click.echo(report, nl=False, color=tty)
+        from soapbuild.formatters import FORMATTERS
+
+        report = FORMATTERS[options.output_format](run, colour, summary_line=options.quiet == 0)
+    if options.output is not None:
+        write_output(options.output, report)
+    elif options.quiet < 2:
+        click.echo(report, nl=False, color=colour)
     failing = run.count(Severity.ERROR) + (run.count(Severity.WARNING) if options.strict else 0)
-    return 1 if failing else 0
+    return 1 if failing and not options.exit_zero else 0
+
+
+def with_selection(settings: Settings, select: Sequence[str], ignore: Sequence[str]) -> Settings:
+    """``settings`` with ``--select``/``--ignore`` applied to the rules it ignores.
+
+    ``--select`` keeps only the rules it names, ``--ignore`` drops more, on top of
+    ``[rules] ignore``. Rules that can never be silenced (R codes, K001, N codes)
+    stay: a selection never hides them, and ignoring only them is refused.
+    """
+    from dataclasses import replace
+
+    from soapbuild.rules.registry import (
+        ALWAYS_REPORTED,
+        SelectorError,
+        expand,
+        known_codes,
+        unsuppressible_codes,
+    )
+
+    if not select and not ignore:
+        return settings
+    fixed = unsuppressible_codes()
+    try:
+        selected = expand(select, "--select") if select else known_codes()
+        ignored: set[str] = set()
+        for selector in ignore:
+            codes = expand([selector], "--ignore")
+            if codes <= fixed:
+                shown = ", ".join(sorted(codes))
+                raise UsageProblem(f"--ignore {selector}: {shown} cannot be ignored; "
+                                   f"{ALWAYS_REPORTED}")
+            ignored |= codes
+    except SelectorError as error:
+        raise UsageProblem(str(error)) from None
+    dropped = (known_codes() - selected) | ignored
+    return replace(settings, rules_ignore=settings.rules_ignore | (dropped - fixed))

@@ -11,8 +11,9 @@ import click
 
 from soapbuild.checker import CheckRun
 from soapbuild.commands.check import run_checks
+from soapbuild.commands.common import write_output
 from soapbuild.console import UsageProblem
-from soapbuild.report.aggregate import Report
+from soapbuild.report.aggregate import Report, clinician_matches, closest_clinicians
 from soapbuild.settings import Settings
 
 
@@ -42,13 +43,19 @@ def compliance_report(run: CheckRun, now: datetime, *, since: date | None = None
 
 def report(directory: Path, settings: Settings, now: datetime, options: ReportOptions) -> int:
     """Check the notes as 'check' does and write the report; exit 0 whatever it shows."""
-    from soapbuild.atomic import write_atomic
     from soapbuild.report.formats import report_csv, report_json, report_table
 
     if options.since is not None and options.until is not None and options.since > options.until:
         raise UsageProblem(f"--since {options.since:%Y-%m-%d} is after "
                            f"--until {options.until:%Y-%m-%d}")
     run = run_checks(directory, settings, now)
+    if options.clinician is not None and not any(
+            clinician_matches(who, options.clinician)
+            for who in [r.clinician for r in run.sessions] + [m.clinician for m in run.unmatched]):
+        known = closest_clinicians(run.sessions, run.unmatched, options.clinician)
+        listed = "; ".join(known) if known else "none: no note names a clinician"
+        raise UsageProblem(f"--clinician {options.clinician!r}: no note or scheduled session "
+                           f"names this clinician. The clinicians: {listed}")
     built = compliance_report(run, now, since=options.since, until=options.until,
                               clinician=options.clinician)
     if options.output_format == "json":
@@ -60,9 +67,6 @@ def report(directory: Path, settings: Settings, now: datetime, options: ReportOp
         text = report_table(built, options.history)
     if options.output is None:
         click.echo(text, nl=False)
-        return 0
-    try:
-        write_atomic(options.output, text.encode("utf-8"))
-    except OSError as error:
-        raise UsageProblem(f"cannot write {options.output}: {error.strerror or error}") from None
+    else:
+        write_output(options.output, text)
     return 0

@@ -18,8 +18,12 @@ def list_rules(output_format: str) -> int:
                                 "severity": r.severity.value, "summary": r.summary}
                                for r in listed], indent=2))
         return 0
+    family = max(len(rule.family) for rule in listed)
+    severity = max(len(rule.severity.value) for rule in listed)
+    code = max(len(rule.code) for rule in listed)
     for rule in listed:
-        click.echo(f"{rule.code}  {rule.family:<11} {rule.severity.value:<8} {rule.summary}")
+        click.echo(f"{rule.code:<{code}}  {rule.family:<{family}}  "
+                   f"{rule.severity.value:<{severity}}  {rule.summary}")
     return 0
 
 

@@ -41,6 +41,7 @@ from soapbuild.model.signers import (
 )
 from soapbuild.model.timeparse import resolve
 from soapbuild.rules.context import Context
+from soapbuild.rules.drafts import submitted_value
 from soapbuild.settings import Settings
 
 # Findings about the draft state that the stamp itself resolves: an overdue or
@@ -202,7 +203,7 @@ def edit_note(path: Path, display: str, context: Context, plan: Plan,
     parsed = parse_note(snapshot.data, display, formats, key)
     if history is not None and parsed.note is not None and key is not None:
         context = context.with_ledger(history({key: parsed.note}))  # its lock, for K001
-    findings = check_result(parsed, context).findings
+    findings = check_result(parsed, context, as_submitted=True).findings
     note = parsed.note
     if note is None:
         errors = tuple(f for f in findings if f.severity is Severity.ERROR)
@@ -336,7 +337,7 @@ def submit_plan(given: Signer | None) -> Plan:
     def plan(note: Note, findings: Sequence[Finding], data: bytes,
              context: Context) -> Edit | Refusal:
         settings = context.settings
-        already = _already_submitted(note)
+        already = submitted_value(note)
         if already is not None:
             return Refusal(f"{already}; a submitted note is corrected with a dated addendum")
         errors = tuple(f for f in findings
@@ -381,18 +382,6 @@ def signature_edit(data: bytes, note: Note, context: Context, signer: Signer,
                 frozenset(fields), allowed=allowed, by_hand=by_hand)
 
 
-def _already_submitted(note: Note) -> str | None:
-    """Why the note counts as submitted, or ``None`` when every ``submitted`` is empty."""
-    for field in note.header.fields:
-        if field.name != "submitted" or field.kind == "null":
-            continue
-        if field.kind != "scalar":
-            return f"already has a 'submitted' value (a {field.kind})"
-        if (field.text or "").strip():
-            return f"already submitted on {field.text}"
-    return None
-
-
 # --- the commands ---------------------------------------------------------------------
 
 
@@ -404,6 +393,7 @@ def run_on_notes(directory: Path, settings: Settings, now: datetime, notes: Sequ
 
     from soapbuild.commands.check import history_loader, rule_context
     from soapbuild.discover import display_path
+    from soapbuild.formatters.text import line as finding_line
 
     context = rule_context(directory, settings, now)
     history = history_loader(settings, context.now)
@@ -419,8 +409,7 @@ def run_on_notes(directory: Path, settings: Settings, now: datetime, notes: Sequ
     for target in targets.values():
         result = edit_note(target, display_path(target, directory), context, plan, history)
         outcomes.add(result.outcome)
-        findings = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
-                    for f in result.findings]
+        findings = [finding_line(f) for f in result.findings]
         if result.outcome is Outcome.DONE:
             click.echo(f"{done} {result.path} at {result.stamp}")
             for line in findings:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from soapbuild.checker import CheckRun
 from soapbuild.formatters import github, json_format, sarif, text
 
-Formatter = Callable[[CheckRun, bool], str]
+
+class Formatter(Protocol):
+    """Findings as text: ``colour`` for a terminal, ``summary_line`` off for ``--quiet``."""
+
+    def __call__(self, run: CheckRun, colour: bool, *, summary_line: bool = True) -> str: ...
+
 
 FORMATTERS: dict[str, Formatter] = {
     "text": text.render,

@@ -17,7 +17,7 @@ def _property(value: str) -> str:
     return _data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(run: CheckRun, tty: bool) -> str:
+def render(run: CheckRun, colour: bool, *, summary_line: bool = True) -> str:
     lines = []
     for f in run.findings:
         message = (f.message + (f" {f.suggestion}" if f.suggestion else "")
@@ -26,5 +26,6 @@ def render(run: CheckRun, tty: bool) -> str:
             f"::{_LEVEL[f.severity]} file={_property(f.path)},line={f.line},col={f.column},"
             f"endLine={f.end_line},endColumn={f.end_column},title={_property(f.code)}"
             f"::{_data(message)}")
-    lines.append(summary(run, tty=False))
-    return "\n".join(lines) + "\n"
+    if summary_line:
+        lines.append(summary(run, colour=False))
+    return "\n".join(lines) + "\n" if lines else ""

@@ -50,5 +50,6 @@ def document(run: CheckRun) -> dict[str, Any]:
     }
 
 
-def render(run: CheckRun, tty: bool) -> str:
+def render(run: CheckRun, colour: bool, *, summary_line: bool = True) -> str:
+    """The whole document (data has no colour and its summary is part of it)."""
     return json.dumps(document(run), indent=2, ensure_ascii=False) + "\n"

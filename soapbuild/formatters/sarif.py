@@ -64,5 +64,6 @@ def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("-"))
 
 
-def render(run: CheckRun, tty: bool) -> str:
+def render(run: CheckRun, colour: bool, *, summary_line: bool = True) -> str:
+    """The whole document (data has no colour and its summary is part of it)."""
     return json.dumps(document(run), indent=2, ensure_ascii=False) + "\n"

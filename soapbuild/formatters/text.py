@@ -1,7 +1,11 @@
-"""``path:line:col: CODE message``: grouped and coloured on a terminal, plain when piped.
+"""``path:line:col: SEVERITY CODE message``: the same words on a terminal and in a pipe.
 
-A finding with more to say (what changed in a locked note) prints it on the
-lines below, indented, so a tool that reads ``path:line:col:`` lines skips them.
+A terminal gets colour and a blank line between files; a pipe, a file or
+``NO_COLOR`` get the same lines without the escapes. Colour never carries
+meaning on its own: the severity is a word on every line, and the suggestion is
+kept on the indented line under its finding, as is what changed in a locked
+note (lines that do not start with ``path:line:col:``, so editors and ``grep``
+that read findings skip them).
 """
 
 from __future__ import annotations
@@ -11,37 +15,41 @@ from itertools import groupby
 import click
 
 from soapbuild.checker import CheckRun
+from soapbuild.console import SEVERITY_COLOURS
 from soapbuild.model.findings import Finding, Severity
 
-_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
-
-def render(run: CheckRun, tty: bool) -> str:
+def render(run: CheckRun, colour: bool, *, summary_line: bool = True) -> str:
     lines: list[str] = []
     for _path, group in groupby(run.findings, key=lambda f: f.path):
-        if tty and lines:
+        if colour and lines:
             lines.append("")
         for finding in group:
-            lines.append(_line(finding, tty))
-            if tty and finding.suggestion:
-                lines.append(click.style(f"    → {finding.suggestion}", dim=True))
+            lines.append(line(finding, colour))
+            if finding.suggestion:
+                arrow = f"    → {finding.suggestion}"
+                lines.append(click.style(arrow, dim=True) if colour else arrow)
             if finding.detail:
-                lines.extend(f"    {line}" for line in finding.detail.splitlines())
-    if tty and lines:
-        lines.append("")
-    lines.append(summary(run, tty))
-    return "\n".join(lines) + "\n"
+                lines.extend(f"    {text}" for text in finding.detail.splitlines())
+    if summary_line:
+        if colour and lines:
+            lines.append("")
+        lines.append(summary(run, colour))
+    return "\n".join(lines) + "\n" if lines else ""
 
 
-def _line(finding: Finding, tty: bool) -> str:
+def line(finding: Finding, colour: bool = False) -> str:
+    """One finding: ``path:line:col: SEVERITY CODE message``."""
     where = f"{finding.path}:{finding.line}:{finding.column}:"
-    if not tty:
-        return f"{where} {finding.code} {finding.message}"
-    code = click.style(finding.code, fg=_COLOURS[finding.severity], bold=True)
-    return f"{click.style(where, bold=True)} {code} {finding.message}"
+    severity = finding.severity.value
+    if not colour:
+        return f"{where} {severity} {finding.code} {finding.message}"
+    shade = SEVERITY_COLOURS[severity]
+    return (f"{click.style(where, bold=True)} {click.style(severity, fg=shade)} "
+            f"{click.style(finding.code, fg=shade, bold=True)} {finding.message}")
 
 
-def summary(run: CheckRun, tty: bool) -> str:
+def summary(run: CheckRun, colour: bool) -> str:
     """One line a clinician reads first: how many notes, errors and warnings."""
     notes = len(run.files)
     noun = "note" if notes == 1 else "notes"
@@ -53,9 +61,9 @@ def summary(run: CheckRun, tty: bool) -> str:
     parts = [f"{n} {word}{'' if n == 1 or word == 'info' else 's'}" for n, word in counts if n]
     if not parts:
         text = f"Checked {notes} {noun}: no findings."
-        return click.style(text, fg="green") if tty else text
+        return click.style(text, fg="green") if colour else text
     affected = len({f.path for f in run.findings})
     files = "file" if affected == 1 else "files"
     text = f"Checked {notes} {noun}: {', '.join(parts)} in {affected} {files}."
-    colour = "red" if run.count(Severity.ERROR) else "yellow"
-    return click.style(text, fg=colour, bold=True) if tty else text
+    shade = "red" if run.count(Severity.ERROR) else "yellow"
+    return click.style(text, fg=shade, bold=True) if colour else text

@@ -32,6 +32,7 @@ from soapbuild.model.note import (
     Section,
     Span,
     Suppression,
+    SuppressionKind,
 )
 from soapbuild.model.source import SourceText, blank_out
 from soapbuild.model.timeparse import parse_moment
@@ -88,8 +89,12 @@ _LABEL_LINE = re.compile(
 _ELISION = re.compile(r"['‘’](?:\d\d(?:s|['’]s)?|em|n|til|tis|twas)(?![A-Za-z0-9])", re.I)
 _OPENING_CONTEXT = frozenset(" \t\r\n([{—–-/\"“")
 _SENTENCE_MARKS = frozenset(".,!?;:…")
+# <!-- soapbuild: WORD CODE, CODE --> where WORD is ignore, disable, enable or ignore-file.
+# Possessive quantifiers: a lazy code list followed by \s*--> backtracked quadratically
+# on a long run of spaces with no closing -->.
 _SUPPRESSION = re.compile(
-    r"<!--\s*soapbuild:\s*ignore\s+(?P<codes>[A-Za-z0-9][A-Za-z0-9 ,]*?)\s*-->", re.IGNORECASE)
+    r"<!--\s*+soapbuild:[ \t]*+(?P<word>[A-Za-z]++(?:-[A-Za-z]++)*+)"
+    r"(?P<codes>(?:[^\n<>-]|-(?!->))*+)(?:\n[ \t]*+)?-->", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,18 +521,49 @@ def _addendum(
 def _suppressions(
     source: SourceText, body_start: int, blocks: Iterable[Block]
 ) -> tuple[Suppression, ...]:
-    """Find ``<!-- soapbuild: ignore CODE -->`` comments outside code blocks."""
+    """Find the soapbuild comments outside code blocks and pair each ``disable`` with the
+    ``enable`` that ends it (per code: the next ``enable`` naming that code)."""
     text = source.text
     if "soapbuild" not in text:
         return ()
     code = [b.span for b in blocks if b.kind is BlockKind.CODE]
-    found = []
+    found: list[Suppression] = []
+    open_blocks: dict[str, list[int]] = {}  # code -> starts of the 'disable' comments open
+    ends: dict[tuple[int, str], int] = {}  # (disable comment start, code) -> its enable's line
+    disables: list[tuple[Span, int, tuple[str, ...]]] = []
     for match in _SUPPRESSION.finditer(text, body_start):
         if any(match.start() in span for span in code):
             continue
-        position = source.position(match.start())
-        before = text[source.line_start(position.line):match.start()]
-        line = position.line if before.strip() else source.position(match.end()).line + 1
-        codes = tuple(c.upper() for c in re.split(r"[\s,]+", match.group("codes")) if c)
-        found.append(Suppression(Span(match.start(), match.end()), line, codes))
-    return tuple(found)
+        span = Span(match.start(), match.end())
+        line = source.position(match.start()).line
+        codes = tuple(dict.fromkeys(c.upper() for c in re.split(r"[\s,]+", match["codes"]) if c))
+        word = match["word"].lower()
+        try:
+            kind = SuppressionKind(word)
+        except ValueError:
+            kind = SuppressionKind.UNKNOWN
+        if kind is SuppressionKind.LINE:
+            before = text[source.line_start(line):match.start()]
+            governed = line if before.strip() else source.position(match.end()).line + 1
+            found.append(Suppression(span, governed, codes, kind, word=word))
+        elif kind is SuppressionKind.BLOCK:
+            disables.append((span, line, codes))
+            for name in codes:
+                open_blocks.setdefault(name, []).append(span.start)
+        elif kind is SuppressionKind.ENABLE:
+            stray = tuple(name for name in codes if name not in open_blocks)
+            for name in codes:
+                for start in open_blocks.pop(name, []):
+                    ends[(start, name)] = line
+            if stray or not codes:
+                found.append(Suppression(span, line, stray, kind, line, word))
+        else:
+            found.append(Suppression(span, line, codes, kind, word=word))
+    for span, line, codes in disables:
+        by_end: dict[int | None, list[str]] = {}
+        for name in codes:
+            by_end.setdefault(ends.get((span.start, name)), []).append(name)
+        for last, named in (by_end or {None: []}).items():
+            found.append(Suppression(span, line, tuple(named), SuppressionKind.BLOCK, last,
+                                     "disable"))
+    return tuple(sorted(found, key=lambda s: (s.span.start, s.last_line is None, s.last_line or 0)))

@@ -260,17 +260,45 @@ class Quote:
     mark: QuoteMark
 
 
+class SuppressionKind(StrEnum):
+    """The soapbuild comments, by the word after ``soapbuild:``."""
+
+    LINE = "ignore"  # one line
+    BLOCK = "disable"  # from the comment to its ``enable`` (or to the end of the file)
+    FILE = "ignore-file"  # the whole file
+    ENABLE = "enable"  # only kept when it ends no ``disable`` (``codes`` are the unmatched ones)
+    UNKNOWN = "unknown"  # ``<!-- soapbuild: WORD … -->`` with a word that is none of these
+
+
 @dataclass(frozen=True, slots=True)
 class Suppression:
-    """``<!-- soapbuild: ignore CODE -->``: silences rules on one line.
+    """A soapbuild comment that silences rules on some lines of the note.
 
-    ``line`` is the line it governs: the line it ends when text precedes it there,
-    otherwise the next line.
+    ``<!-- soapbuild: ignore CODE -->`` governs one line: the line it ends when text
+    precedes it there, otherwise the next line. ``<!-- soapbuild: disable CODE -->``
+    governs from its own line to the line of the ``<!-- soapbuild: enable CODE -->``
+    that ends it, or to the end of the file (``last_line`` None); a comment that
+    disables several codes ended at different places is one Suppression per end.
+    ``<!-- soapbuild: ignore-file CODE -->`` governs every line. ``codes`` may be
+    empty: a comment that names no rule (reported, it silences nothing).
     """
 
     span: Span
     line: int
     codes: tuple[str, ...]
+    kind: SuppressionKind = SuppressionKind.LINE
+    last_line: int | None = None  # a block's last line; None: to the end of the file
+    word: str = "ignore"  # the word as written (for UNKNOWN: what was not understood)
+
+    def governs(self, line: int) -> bool:
+        """Whether a finding starting on ``line`` is in this comment's reach."""
+        if self.kind is SuppressionKind.FILE:
+            return True
+        if self.kind is SuppressionKind.LINE:
+            return line == self.line
+        if self.kind is SuppressionKind.BLOCK:
+            return self.line <= line and (self.last_line is None or line <= self.last_line)
+        return False
 
 
 @dataclass(frozen=True, slots=True)

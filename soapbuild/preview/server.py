@@ -183,6 +183,19 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: a page load is not worth a terminal line."""
 
+    def handle(self) -> None:
+        """Answer requests until the browser closes the connection.
+
+        A browser that navigates away, reloads or closes the tab in the middle of
+        an answer resets the connection; that is not an error of the preview, so
+        it ends this connection quietly instead of printing a traceback (which
+        socketserver's ``handle_error`` would do).
+        """
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            self.close_connection = True
+
     def do_HEAD(self) -> None:
         self._answer(body=False)
 

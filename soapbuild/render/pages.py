@@ -37,7 +37,7 @@ from soapbuild.render.markdown import MarkdownRenderer, NoteText, note_text
 from soapbuild.render.names import client_names, note_label, unique_names
 from soapbuild.render.signing import diagnosis_facts, late_entry_line, signature_lines
 from soapbuild.render.templates import Templates
-from soapbuild.rules.explain import example_parts
+from soapbuild.rules.explain import example_parts, rule_notes
 from soapbuild.rules.minutes import NO_SERVICE_CODE
 from soapbuild.rules.plans import GoalProgress, goal_progress, review_due
 from soapbuild.rules.registry import FAMILY_ORDER, Example, Rule, all_rules
@@ -595,6 +595,7 @@ def rule_view(rule: Rule, workspace: str | None) -> dict[str, Any]:
         "severity": rule.severity.value,
         "workspace": workspace,
         "summary": rule.summary,
+        "notes": rule_notes(rule),
         "what": paragraphs(rule.what),
         "why": paragraphs(rule.why),
         "fix": paragraphs(rule.fix),

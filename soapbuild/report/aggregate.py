@@ -22,7 +22,9 @@ Definitions the numbers follow (the schema repeats them):
   (``n/a``) are not counted either way;
 - *locked-note edits* are notes with a K001 finding; *language findings* are the
   judgment, absolutes, hedges and quotation findings left after inline
-  suppressions, and their per-note average is over every note in the group.
+  suppressions, and their per-note average is over every note in the group;
+- *suppressions* are the inline suppressions used (N001 findings: one per
+  comment and code that silenced a finding).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from soapbuild.rules.deadlines import TIMELINESS
 from soapbuild.rules.sessions import SessionRecord
 
 LOCKED_NOTE_CODE = "K001"
+SUPPRESSION_USED = "N001"
 
 _Key = TypeVar("_Key", str, str | None)
 
@@ -150,6 +153,7 @@ class Aggregate:
     not_billable_by_reason: tuple[tuple[str, int], ...]  # most frequent first
     missing: int
     weeks: tuple[WeekPoint, ...]
+    suppressions: int = 0  # inline suppressions used (N001 findings)
 
     def count(self, timeliness: str) -> int:
         return dict(self.timeliness)[timeliness]
@@ -273,6 +277,23 @@ def clinician_matches(name: str | None, wanted: str) -> bool:
     return key in (name.strip().casefold(), name.split(",", 1)[0].strip().casefold())
 
 
+def closest_clinicians(sessions: Sequence[SessionRecord], missing: Sequence[ScheduledLike],
+                       wanted: str) -> list[str]:
+    """Every clinician the notes and the schedule name, the closest to ``wanted`` first
+    (for ``--clinician`` with no match)."""
+    import difflib
+
+    names = {_name(row.clinician) for row in sessions} | {_name(m.clinician) for m in missing}
+    key = wanted.strip().casefold()
+
+    def distance(name: str) -> tuple[float, str]:
+        whole = difflib.SequenceMatcher(None, key, name.casefold()).ratio()
+        short = difflib.SequenceMatcher(None, key, name.split(",", 1)[0].casefold()).ratio()
+        return -max(whole, short), name.casefold()
+
+    return sorted((name for name in names if name is not None), key=distance)
+
+
 def _name(clinician: str | None) -> str | None:
     return (clinician or "").strip() or None
 
@@ -307,6 +328,7 @@ def _aggregate(clinician: str | None, rows: Sequence[SessionRecord], missing: in
                                       for row in not_billable),
         missing=missing,
         weeks=_weeks(rows, weeks),
+        suppressions=sum(1 for row in rows for f in row.findings if f.code == SUPPRESSION_USED),
     )
 
 

@@ -98,6 +98,7 @@ def _aggregate_json(group: Aggregate) -> dict[str, Any]:
         "late": {"sessions": group.lateness.count, "median_hours": group.lateness.median_hours,
                  "worst_hours": group.lateness.worst_hours},
         "locked_note_edits": group.locked_note_edits,
+        "suppressions": group.suppressions,
         "language": {"judgment": language.judgment, "absolutes": language.absolutes,
                      "hedges": language.hedges, "quotation": language.quotation,
                      "total": language.total, "per_note": language.per_note},

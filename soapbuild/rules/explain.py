@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import textwrap
 
+from soapbuild.rules.drafts import draft_warnings
 from soapbuild.rules.registry import Example, Rule
+
+
+def rule_notes(rule: Rule) -> list[str]:
+    """What is special about how a rule applies (on drafts, to suppressions): the
+    ``explain`` page and the record's rule page say the same."""
+    notes = []
+    draft = draft_warnings().get(rule.code)
+    if draft is not None:
+        notes.append(f"On a draft (no 'submitted' yet) it is a warning: {draft} "
+                     "'soapbuild submit' refuses the note while it is found.")
+    if not rule.suppressible:
+        notes.append("It cannot be suppressed or ignored: no comment, setting or option "
+                     "silences it.")
+    return notes
 
 
 def render_page(rule: Rule) -> str:
     parts = [
         f"{rule.code} {rule.name}",
         f"Family: {rule.family}. Default severity: {rule.severity.value}.",
+        *(textwrap.fill(note, 78) for note in rule_notes(rule)),
         "",
         rule.summary,
         "",

@@ -9,7 +9,9 @@ behaviour, and a rule without examples fails the build.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -58,6 +60,9 @@ class Rule:
     message: str  # for vocabulary rules: "{text}" is the phrase found, "{term}" the entry
     flagged: tuple[Example, ...]
     passes: tuple[Example, ...]
+    # False for what no comment, setting or option may silence: a file that cannot be
+    # read (R), a change to a locked note (K001), the suppression findings themselves.
+    suppressible: bool = True
 
 
 def _example(entry: dict[str, Any]) -> Example:
@@ -78,6 +83,7 @@ def _rule(code: str, family: str, entry: dict[str, Any]) -> Rule:
         message=entry.get("message", ""),
         flagged=tuple(_example(e) for e in entry.get("flagged", ())),
         passes=tuple(_example(e) for e in entry.get("passes", ())),
+        suppressible=entry.get("suppressible", True),
     )
 
 
@@ -104,3 +110,44 @@ def vocabulary_codes() -> frozenset[str]:
     """Codes a vocabulary entry may carry: the judgment, absolutes and hedges rules."""
     return frozenset(code for code, rule in all_rules().items()
                      if rule.family in LANGUAGE_FAMILIES)
+
+
+class SelectorError(ValueError):
+    """A ``--select``/``--ignore`` value that names no rule; the message has a suggestion."""
+
+
+def expand(selectors: Iterable[str], option: str) -> frozenset[str]:
+    """The codes that ``selectors`` name: codes (``J002``), families (``judgment``) or
+    code prefixes (``J``, ``J00``), each possibly a comma-separated list.
+
+    Raises :class:`SelectorError` naming the option and the closest valid name,
+    as a settings error does.
+    """
+    rules = all_rules()
+    families = {rule.family for rule in rules.values()}
+    codes: set[str] = set()
+    for selector in selectors:
+        for item in (part.strip() for part in selector.split(",")):
+            if not item:
+                continue
+            if item.lower() in families:
+                codes.update(c for c, r in rules.items() if r.family == item.lower())
+                continue
+            named = {code for code in rules if code.startswith(item.upper())}
+            if not named:
+                close = (difflib.get_close_matches(item.lower(), sorted(families), n=1)
+                         or difflib.get_close_matches(item.upper(), list(rules), n=1))
+                hint = f"; did you mean {close[0]}?" if close else "; 'soapbuild rules' lists them"
+                raise SelectorError(f"{option} {item}: not a rule code, family or code "
+                                    f"prefix{hint}")
+            codes.update(named)
+    return frozenset(codes)
+
+
+ALWAYS_REPORTED = ("problems reading a note, changes to a locked note and the suppression "
+                   "findings are always reported")
+
+
+def unsuppressible_codes() -> frozenset[str]:
+    """Codes that are always reported (see :attr:`Rule.suppressible`)."""
+    return frozenset(code for code, rule in all_rules().items() if not rule.suppressible)

@@ -68,8 +68,10 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
                       f"'{section.name}' is empty or holds only a placeholder.",
                       f"Write what the {section.name} section should document.")
     yield from _labels(note)
-    if body.preamble:
-        first = body.preamble[0]
+    # A block of comments only (a soapbuild suppression at the top) is no text.
+    written = [b for b in body.preamble if note.prose[b.span.start:b.span.end].strip()]
+    if written:
+        first = written[0]
         yield Hit("S005", Span(first.span.start, note.source.line_end(first.first_line)),
                   f"Text before the first section ('{note_format.sections[0]}') belongs to no "
                   "section.", "Move it into the section it belongs to.")
