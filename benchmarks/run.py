@@ -181,36 +181,34 @@ class Row:
         return figure >= self.limit if self.kind == "faster" else figure <= self.limit
 
 
+def versus(key: str, title: str, kind: str, limit: float, subject: str, baseline: str,
+           peers: tuple[str, ...] = ()) -> Row:
+    """A row that sets one command's time against another's, round by round."""
+    return Row(key, title, kind, limit, (baseline, subject), walls(subject), walls(baseline),
+               cpus(subject), cpus(baseline), peers)
+
+
 def rows(sizes: Sizes) -> list[Row]:
     large, small, pdf = f"{sizes.large:,}", f"{sizes.small:,}", f"{sizes.pdf:,}"
-    scale = 1.1 * sizes.large / sizes.small  # 10× the notes in at most 11× the time
+    scale = round(1.1 * sizes.large / sizes.small, 2)  # 10× the notes in at most 11× the time
     return [
-        Row("check-floor", f"`check`, cold, {large} notes, against the one-process parse floor",
-            "ratio", 0.8, ("floor-large", "check-large-cold"), walls("check-large-cold"),
-            walls("floor-large"), cpus("check-large-cold"), cpus("floor-large")),
-        Row("check-proselint", f"`check`, cold, {small} notes, against proselint 0.16 "
-            "(`proselint check notes`)", "faster", 20, ("check-small-cold", "proselint-small"),
-            walls("check-small-cold"), walls("proselint-small"), cpus("check-small-cold"),
-            cpus("proselint-small"), peers=("proselint",)),
-        Row("check-unchanged", f"`check`, nothing changed, {large} notes, against the cold "
-            "check", "ratio", 0.1, ("check-large-cold", "check-large-warm"),
-            walls("check-large-warm"), walls("check-large-cold"), cpus("check-large-warm"),
-            cpus("check-large-cold")),
-        Row("hook", f"hook (`soapbuild check --staged`), one staged note in a {large}-note git "
-            'repository, against `python -c "import click, yaml, markdown_it"`', "ratio", 1.5,
-            ("import-line", "hook"), walls("hook"), walls("import-line"), cpus("hook"),
-            cpus("import-line")),
-        Row("build-floor", f"`build --no-pdf`, cold, {small} notes, against the parse floor",
-            "ratio", 2, ("floor-small", "build-small-cold"), walls("build-small-cold"),
-            walls("floor-small"), cpus("build-small-cold"), cpus("floor-small")),
-        Row("build-mkdocs", f"`build --no-pdf`, cold, {small} notes, against MkDocs 1.6 with a "
-            "one-page nav", "faster", 5, ("build-small-cold", "mkdocs-small"),
-            walls("build-small-cold"), walls("mkdocs-small"), cpus("build-small-cold"),
-            cpus("mkdocs-small"), peers=("mkdocs",)),
-        Row("build-unchanged", f"`build --no-pdf`, nothing changed, {small} notes, against the "
-            "cold build", "ratio", 0.05, ("build-small-cold", "build-small-warm"),
-            walls("build-small-warm"), walls("build-small-cold"), cpus("build-small-warm"),
-            cpus("build-small-cold")),
+        versus("check-floor", f"`check`, cold, {large} notes, against the one-process parse "
+               "floor", "ratio", 0.8, "check-large-cold", "floor-large"),
+        versus("check-proselint", f"`check`, cold, {small} notes, against proselint 0.16 "
+               "(`proselint check notes`)", "faster", 20, "check-small-cold", "proselint-small",
+               peers=("proselint",)),
+        versus("check-unchanged", f"`check`, nothing changed, {large} notes, against the cold "
+               "check", "ratio", 0.1, "check-large-warm", "check-large-cold"),
+        versus("hook", f"hook (`soapbuild check --staged`), one staged note in a {large}-note "
+               'git repository, against `python -c "import click, yaml, markdown_it"`',
+               "ratio", 1.5, "hook", "import-line"),
+        versus("build-floor", f"`build --no-pdf`, cold, {small} notes, against the parse floor",
+               "ratio", 2, "build-small-cold", "floor-small"),
+        versus("build-mkdocs", f"`build --no-pdf`, cold, {small} notes, against MkDocs 1.6 "
+               "with a one-page nav", "faster", 5, "build-small-cold", "mkdocs-small",
+               peers=("mkdocs",)),
+        versus("build-unchanged", f"`build --no-pdf`, nothing changed, {small} notes, against "
+               "the cold build", "ratio", 0.05, "build-small-warm", "build-small-cold"),
         Row("pdf", f"PDF records, {pdf} notes (`build` less `build --no-pdf`, cold), against "
             "WeasyPrint in one process on the same HTML", "faster", 1.6,
             ("build-nopdf-cold", "build-pdf-cold", "weasyprint"), pdf_step,
@@ -218,17 +216,13 @@ def rows(sizes: Sizes) -> list[Row]:
         Row("watch", f"`watch`: save to rebuilt page, {small}-note workspace, median of "
             f"{sizes.saves} saves", "ms", 150, ("watch",),
             lambda samples: [s.wall * 1000 for s in samples["watch"]]),
-        Row("scaling-check", f"scaling {small} → {large} notes, `check` (cold) time ratio",
-            "ratio", round(scale, 2), ("check-small-cold", "check-large-cold"),
-            walls("check-large-cold"), walls("check-small-cold"), cpus("check-large-cold"),
-            cpus("check-small-cold")),
-        Row("scaling-build", f"scaling {small} → {large} notes, `build --no-pdf` (cold) time "
-            "ratio", "ratio", round(scale, 2), ("build-small-cold", "build-large-cold"),
-            walls("build-large-cold"), walls("build-small-cold"), cpus("build-large-cold"),
-            cpus("build-small-cold")),
+        versus("scaling-check", f"scaling {small} → {large} notes, `check` (cold) time ratio",
+               "ratio", scale, "check-large-cold", "check-small-cold"),
+        versus("scaling-build", f"scaling {small} → {large} notes, `build --no-pdf` (cold) "
+               "time ratio", "ratio", scale, "build-large-cold", "build-small-cold"),
         Row("memory", f"peak memory, `check` of {large} notes (cold)", "MiB", 250,
-            ("check-large-cold",), lambda samples: [s.peak_mib for s in samples[
-                "check-large-cold"]]),
+            ("check-large-cold",),
+            lambda samples: [s.peak_mib for s in samples["check-large-cold"]]),
     ]
 
 
