@@ -6,7 +6,10 @@ two commands run turn about (A B A B …, never all A then all B) feel the same
 load, so their ratio holds. Each command is a new process, timed from start to
 exit, so interpreter start-up and imports count as a user pays them; its CPU
 time and peak memory come from the kernel's accounting of that child
-(``os.wait4``), not from sampling.
+(``os.wait4``), not from sampling. Linux carries the memory of the process
+that started the child into its peak (exec keeps the high-water mark of the
+copy it replaces), so a peak below this harness's own size (about 30 MiB)
+reads as that size: the figure is true for the large processes it is meant for.
 """
 
 from __future__ import annotations
