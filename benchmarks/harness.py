@@ -17,11 +17,12 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import shlex
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -75,10 +76,20 @@ class Measure:
     env: dict[str, str] = field(default_factory=dict)
     verify: Callable[[], None] | None = None
 
-    def shown(self) -> str:
-        """The command as a person would type it in ``cwd``."""
-        words = ["python" if word == sys.executable else word for word in self.command]
-        return " ".join(words)
+    def shown(self, aliases: Mapping[str, str] | None = None) -> str:
+        """The command as a person would type it in ``cwd``.
+
+        ``aliases`` maps a leading part of a word (a folder) to what to show instead.
+        """
+        words = []
+        for word in self.command:
+            if word == sys.executable:
+                word = "python"
+            for prefix, alias in (aliases or {}).items():
+                if word.startswith(prefix):
+                    word = alias + word[len(prefix):]
+            words.append(word)
+        return shlex.join(words)
 
 
 def run_once(measure: Measure, logs: Path) -> Sample:

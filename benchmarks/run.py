@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import shutil
 import statistics
 import subprocess
@@ -362,7 +363,7 @@ def markdown_table(cells: list[list[str]]) -> str:
 
 
 def results_file(cells: list[list[str]], facts: list[tuple[str, str]], chosen: list[Row],
-                 timed: dict[str, Measure], arguments: list[str], rounds: int,
+                 timed: dict[str, Measure], work: Path, arguments: list[str], rounds: int,
                  floor_fm: str) -> str:
     """RESULTS.md: the machine, the table, and how each figure was made."""
     command = " ".join(["python benchmarks/run.py", *arguments])
@@ -373,20 +374,26 @@ def results_file(cells: list[list[str]], facts: list[tuple[str, str]], chosen: l
              "benchmarks/harness.py). A ratio is taken round by round, so both sides of it "
              "ran under the same load. \"CPU-time result\" is the same ratio of the "
              "processes' user + system time, steadier than wall time on a busy machine but "
-             "blind to work spread over cores.", "", "## Machine", ""]
+             "blind to work spread over cores. Peak memory is the child's ru_maxrss, which "
+             "Linux never reports below the harness's own size (about 30 MiB).", "",
+             "## Machine", ""]
     lines += [f"- {label}: {value}" for label, value in facts]
     lines += ["", "## Results", "", markdown_table(cells), "", "## Commands", "",
               "Run in a workspace holding `notes/` and a `soapbuild.toml` (`timezone = "
               "\"America/New_York\"`); `large`, `small` and `pdf` are the generated corpora "
-              "(benchmarks/gen_corpus.py), `hook` a git repository of the large one with one "
+              "(benchmarks/gen_corpus.py) in a scratch folder WORK, `hook` a git repository of "
+              "the large one with one "
               f"note changed and staged and the hook installed. The parse floor splits the "
               f"front matter with `--fm {floor_fm}`. A cold run starts with no "
               "`.soapbuild/cache/` (and no `output/` for a build).", "",
               "| name | command | in |", "|---|---|---|"]
     used = sorted({name for row in chosen for name in row.measures} - {"watch"},
                   key=list(timed).index)
+    aliases = {f"{REPO}{os.sep}": "", str(work): "WORK"}
     for name in used:
-        lines.append(f"| {name} | `{timed[name].shown()}` | {timed[name].cwd.name} |")
+        place = timed[name].cwd
+        where = "WORK" if place == work else place.name
+        lines.append(f"| {name} | `{timed[name].shown(aliases)}` | {where} |")
     if any(row.key == "watch" for row in chosen):
         lines.append("| watch | `python -m soapbuild watch --port 0 --now ...`; save one note, "
                      "GET its page from 127.0.0.1 every 20 ms until it shows the new text | "
@@ -480,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown_table(cells))
     arguments = sys.argv[1:] if argv is None else argv
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(results_file(cells, facts, chosen, timed, arguments, repeat, floor_fm),
+    args.out.write_text(results_file(cells, facts, chosen, timed, work, arguments,
+                                           repeat, floor_fm),
                         "utf-8")
     print(f"\nwrote {args.out}")
     return 0
