@@ -248,7 +248,11 @@ def nothing_rendered(stdout: Path) -> Callable[[], None]:
 
 
 def measures(work: Path, floor_fm: str, logs: Path) -> dict[str, Measure]:
-    """Every timed command, by name, in the order a round runs them."""
+    """Every timed command, by name, in the order a round runs them.
+
+    Each command runs next to the one it is set against (a scaling pair's small
+    check follows the large checks), so that the two see the same load.
+    """
     large, small, pdf = work / "large", work / "small", work / "pdf"
     check = soapbuild("check", "notes", "--format", "json", "--now", NOW)
     build = soapbuild("build", "--no-pdf", "--now", NOW)
@@ -257,13 +261,13 @@ def measures(work: Path, floor_fm: str, logs: Path) -> dict[str, Measure]:
         Measure("floor-large", floor_command(floor_fm), large),
         Measure("check-large-cold", check, large, cold_large, ok=(0, 1)),
         Measure("check-large-warm", check, large, ok=(0, 1)),
-        Measure("floor-small", floor_command(floor_fm), small),
         Measure("check-small-cold", check, small, clearer(small / ".soapbuild" / "cache"),
                 ok=(0, 1)),
         Measure("proselint-small", [sys.executable, "-m", "proselint", "check", "notes"], small,
                 ok=(0, 1)),
         Measure("import-line", [sys.executable, "-c", "import click, yaml, markdown_it"], work),
         Measure("hook", soapbuild("check", "--staged"), work / "hook", ok=(0, 1)),
+        Measure("floor-small", floor_command(floor_fm), small),
         Measure("build-small-cold", build, small,
                 clearer(small / "output", small / ".soapbuild" / "cache")),
         Measure("build-small-warm", build, small,
