@@ -60,8 +60,21 @@ def test_no_step_imports_a_later_one(step: str) -> None:
 
 
 def test_the_cli_only_declares_options() -> None:
-    lines = (PACKAGE / "cli.py").read_text("utf-8").count("\n")
-    assert lines < 300, f"cli.py has {lines} lines: the work belongs in soapbuild/commands/"
+    """soapbuild/cli/ declares commands and options; the work is in soapbuild/commands/,
+    imported inside each command (so that a hook's ``check`` loads only what it uses)."""
+    allowed = ("soapbuild.cli", "soapbuild.console")
+    wrong = []
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        lines = path.read_text("utf-8").count("\n")
+        if lines >= 150:
+            wrong.append(f"{path.name} has {lines} lines")
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in tree.body:  # module level only: commands import their work inside
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("soapbuild"):
+                module = node.module or ""
+                if module != "soapbuild" and not module.startswith(allowed):
+                    wrong.append(f"{path.name} imports {module} at module level")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_every_command_has_its_module() -> None:

@@ -157,7 +157,7 @@ def test_signature_rules_point_at_what_is_wrong(practice: Path) -> None:
         "Rivera; only the author signs a note.",
         "notes/b.md:6:12: error E001 The note is submitted but not signed by its author.",
         "notes/b.md:9:12: error E004 The signature 'Jordan Rivera' has no credential.",
-        "notes/c.md:8:12: warning E006 The note carries a signature but no 'submitted' time, so it is "
-        "still a draft.",
+        "notes/c.md:8:12: warning E006 The note carries a signature but no 'submitted' time, "
+        "so it is still a draft.",
     ]
 
