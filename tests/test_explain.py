@@ -157,6 +157,6 @@ def test_the_rule_list_is_aligned_for_every_family() -> None:
 
 def test_unsuppressible_rules_say_so() -> None:
     fixed = [code for code, rule in RULES.items() if not rule.suppressible]
-    assert fixed == [*(f"R{n:03d}" for n in range(1, 11)), "K001", "N001", "N002"]
+    assert fixed == [*(f"R{n:03d}" for n in range(1, 11)), "K001", "K002", "K003", "N001", "N002"]
     assert "It cannot be suppressed or ignored" in _explain("K001").stdout
     assert "cannot be suppressed" not in _explain("J002").stdout

@@ -70,7 +70,7 @@ def test_subdivisions_add_their_own_holidays() -> None:
     ('[calendar]\nsubdivision = "NY"\n',
      "'calendar.subdivision' needs 'calendar.country' beside it"),
     ('[calendar]\nclosed_days = ["tomorrow"]\n',
-     "'calendar.closed_days' must be a date such as 2026-11-25, not 'tomorrow'"),
+     "'calendar.closed_days' must be a date such as 2026-11-27, not 'tomorrow'"),
 ])
 def test_a_wrong_calendar_stops_soapbuild_naming_the_key(tmp_path: Path, text: str,
                                                         message: str) -> None:

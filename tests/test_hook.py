@@ -272,8 +272,8 @@ def test_the_hook_reports_a_note_copied_from_a_committed_one(repo: Path) -> None
     done = git(repo, "commit", "-m", "this week's note", ok=False)
     # copied text is a warning by default: reported, and the commit goes through
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (f"{KEY}:10:4: D001 This Subjective is 100% the same as the Subjective of the same "
-            f"client's note of 2026-11-13 ({EARLIER}).") in done.stderr + done.stdout
+    assert (f"{KEY}:10:4: warning D001 This Subjective is 100% the same as the Subjective of "
+            f"the same client's note of 2026-11-13 ({EARLIER}).") in done.stderr + done.stdout
 
 
 def test_the_hook_refuses_a_note_copied_from_a_committed_one(repo: Path) -> None:
@@ -286,7 +286,7 @@ def test_the_hook_refuses_a_note_copied_from_a_committed_one(repo: Path) -> None
     git(repo, "add", KEY)
     done = git(repo, "commit", "-m", "this week's note", ok=False)
     assert done.returncode != 0
-    assert f"{KEY}:10:4: D001 This Subjective is 100% the same" in done.stderr
+    assert f"{KEY}:10:4: error D001 This Subjective is 100% the same" in done.stderr
     assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "3"  # not committed
     # written afresh, it goes through
     (repo / KEY).write_text(note(), "utf-8")
@@ -304,13 +304,13 @@ def test_the_hook_refuses_deleting_or_editing_a_locked_note(
     git(repo, "rm", "-q", KEY)
     done = git(repo, "commit", "-m", "delete it", ok=False)
     assert done.returncode != 0
-    assert (f"{KEY}:1:1: K002 The locked note of client C-1042, session of 2026-11-20 15:00, "
-            "was deleted from the index") in done.stderr
+    assert (f"{KEY}:1:1: error K002 The locked note of client C-1042, session of "
+            "2026-11-20 15:00, was deleted from the index") in done.stderr
     git(repo, "reset", "-q", "--hard")
     moved = "notes/C-1042/renamed.md"
     git(repo, "mv", KEY, moved)
     (repo / moved).write_text(CLEAN.replace("six hours", "seven hours"), "utf-8")
     git(repo, "add", "-A")
     done = git(repo, "commit", "-m", "rename and edit", ok=False)
-    assert done.returncode != 0 and f"{moved}:11:1: K001" in done.stderr
+    assert done.returncode != 0 and f"{moved}:11:1: error K001" in done.stderr
     assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "2"

@@ -41,7 +41,7 @@ def build(root: Path, *args: str) -> None:
 
 def check_codes(root: Path) -> list[str]:
     result = CliRunner().invoke(main, ["-C", str(root), "check", "--now", LATER])
-    return re.findall(r": ([A-Z]\d{3}) ", result.output)
+    return re.findall(r": (?:error|warning|info) ([A-Z]\d{3}) ", result.output)
 
 
 def without_git(tmp_path: Path) -> Path:

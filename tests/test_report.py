@@ -262,7 +262,8 @@ def test_clinician_filter(sample: dict[str, Any]) -> None:
     result = _report(REPO, "--clinician", "Rivera")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert ("--clinician 'Rivera': no note or scheduled session names this clinician. "
-            "The clinicians: Jordan Rivera, LCSW; Dr. Amara Osei, PsyD") in result.output
+            "The clinicians: Jordan Rivera, LCSW; Riley Brooks, LMSW; Dr. Amara Osei, PsyD"
+            ) in result.output
     result = _report(REPO, "--clinician", "dr. amara osei", "--since", "2026-12-01")
     assert result.exit_code == 0 and "0 sessions" in result.output  # known, none in range
 

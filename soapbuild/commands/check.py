@@ -87,7 +87,7 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
                               history=seals.load, whole=whole)
             seal_updates(store, run.ledger, run.notes.values(), settings, context.now)
             store.save()
-            return run
+            return replace(run, ledger=seals.recorded(run.ledger, run.notes))
         where = ledger_paths(settings, top)
         if not staged:
             history = GitHistory(where, store, settings, context.now, scope)

@@ -110,11 +110,20 @@ class SealHistory:
                                       retirements.get(key, (None, None)))
                         for key, seal in sorted(gone.items())
                         if key not in paired and _under(key, self.scope))
+        return Ledger(locks, self._histories(notes, locks), deleted)
+
+    def recorded(self, ledger: Ledger, notes: Mapping[str, Note]) -> Ledger:
+        """``ledger`` with the notes' histories as the seal file now holds them: a run that
+        sealed or extended a note shows it in the same run's report, not the next one's."""
+        return replace(ledger, histories=self._histories(notes, ledger.locks))
+
+    def _histories(self, notes: Mapping[str, Note], locks: Mapping[str, LockRecord],
+                   ) -> dict[str, NoteHistory]:
         entries = [*self.store.entries, *self.store.pending]
-        histories = {key: _seal_history(key, entries, self.settings,
-                                        locks[key].key if key in locks else key)
-                     for key in notes if key in seals or key in locks}
-        return Ledger(locks, histories, deleted)
+        sealed = self.store.seals()
+        return {key: _seal_history(key, entries, self.settings,
+                                   locks[key].key if key in locks else key)
+                for key in notes if key in sealed or key in locks}
 
 
 def _pair(gone: Mapping[str, Seal], appeared: Mapping[str, Note], record: _Record,
