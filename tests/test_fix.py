@@ -310,7 +310,7 @@ def test_fix_runs_as_a_module_and_its_defaults_are_pinned(tmp_path: Path) -> Non
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.endswith("Fixed 4 problems in 1 of 1 note.\n")
-    from soapbuild.cli import fix
+    from soapbuild.cli.checking import fix
 
     context = fix.make_context("fix", [], obj=Path("."))
     assert context.params["diff"] is False and context.params["paths"] == ()

@@ -29,7 +29,7 @@ import pytest
 from test_build import NOW, REPO, copy_practice, note_pages
 from validators import CHROMIUM, CHROMIUM_ARGS
 
-from soapbuild.cli import watch
+from soapbuild.cli.output import watch
 from soapbuild.preview.server import PAGE_CSP, Epoch, PreviewServer, inject, local_host
 from soapbuild.preview.watcher import Watcher
 from soapbuild.render.inputs import BuildInputs, scratch
