@@ -33,7 +33,7 @@ from soapbuild.model.parse import ParseResult, read_note
 from soapbuild.model.plan import Plan, PlanResult, read_plan
 from soapbuild.model.schedule import Schedule, ScheduledSession
 from soapbuild.model.source import SourceText
-from soapbuild.rules import CHECKS, NoteCheck, drafts, plans, suppression
+from soapbuild.rules import CHECKS, PSYCHOTHERAPY_CHECKS, NoteCheck, drafts, plans, suppression
 from soapbuild.rules.context import Context
 from soapbuild.rules.copied import SectionPrint, copy_hit, find_copies, fingerprint
 from soapbuild.rules.registry import all_rules
@@ -72,6 +72,9 @@ class CheckRun:
     # notes were judged against, by client (for the record's client pages).
     plan_files: tuple[str, ...] = ()
     plans: Mapping[str, Plan] = field(default_factory=dict)
+    # Psychotherapy notes checked (display paths): they have findings, but no session
+    # row and no entry in ``notes``, so nothing that renders or exports sees them.
+    private: tuple[str, ...] = ()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -125,19 +128,23 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     results = [_outside(reader(file, display, formats, key), context) if key is None
                else reader(file, display, formats, key)
                for file, display, key in zip(files, shown, keys, strict=True)]
+    record = [r.note is None or not r.note.psychotherapy_notes for r in results]
     if history is not None:  # the notes' past, loaded before any rule runs
-        context = context.with_ledger(history({r.note.key: r.note for r in results
-                                               if r.note is not None and r.note.key is not None}))
+        context = context.with_ledger(history({
+            r.note.key: r.note for r, kept in zip(results, record, strict=True)
+            if kept and r.note is not None and r.note.key is not None}))
     findings: list[Finding] = []
     prints: list[SectionPrint] = []
     suppressed = 0
-    for result in results:
+    for result, kept in zip(results, record, strict=True):
         outcome = check_result(result, context, checks)
         findings.extend(outcome.findings)
         suppressed += outcome.suppressed
-        if result.note is not None and copies:
+        if result.note is not None and copies and kept:
             prints.extend(fingerprint(result.note, context.settings))
-    notes = [(display, result.note) for display, result in zip(shown, results, strict=True)]
+    notes = [(display, result.note) for display, result, kept
+             in zip(shown, results, record, strict=True) if kept]
+    private = tuple(display for display, kept in zip(shown, record, strict=True) if not kept)
     if others is not None and prints:
         prints += others(prints)
     findings.extend(_copies(prints, context, set(shown)))
@@ -168,7 +175,7 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
              if found.plan is not None}
     return CheckRun(tuple(shown), ordered, suppressed, sessions,
                     {path: note for path, note in notes if note is not None}, unmatched, read,
-                    context.ledger, tuple(plan_shown), plans)
+                    context.ledger, tuple(plan_shown), plans, private)
 
 
 def _outside(result: ParseResult, context: Context) -> ParseResult:
@@ -227,6 +234,8 @@ def check_result(result: ParseResult, context: Context,
     hits: list[Hit] = list(result.problems)
     note = result.note
     if note is not None:
+        if note.psychotherapy_notes:
+            checks = [check for check in checks if check in PSYCHOTHERAPY_CHECKS]
         for check in checks:
             hits.extend(check(note, context))
     source = note.source if note is not None else result.source

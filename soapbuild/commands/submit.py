@@ -337,6 +337,9 @@ def submit_plan(given: Signer | None) -> Plan:
     def plan(note: Note, findings: Sequence[Finding], data: bytes,
              context: Context) -> Edit | Refusal:
         settings = context.settings
+        if note.psychotherapy_notes:
+            return Refusal("psychotherapy notes are kept apart from the record and are never "
+                           "submitted as a session note")
         already = submitted_value(note)
         if already is not None:
             return Refusal(f"{already}; a submitted note is corrected with a dated addendum")

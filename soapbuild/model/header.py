@@ -25,6 +25,11 @@ from soapbuild.model.services import (
 from soapbuild.model.timeparse import parse_moment
 
 _TRUE = {"true", "yes"}
+#: What a file is (SPEC 3.1): a progress note of the record (the default), or the
+#: clinician's psychotherapy notes (45 CFR 164.501), which are kept apart from it.
+PROGRESS_NOTE = "progress-note"
+PSYCHOTHERAPY_NOTES = "psychotherapy-notes"
+KINDS = (PROGRESS_NOTE, PSYCHOTHERAPY_NOTES)
 _FALSE = {"false", "no"}
 
 
@@ -75,6 +80,11 @@ def _clock(value: str) -> str | None:
     if re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", word) or parse_moment(word) is not None:
         return word
     return None
+
+
+def _kind(value: str) -> str | None:
+    word = value.strip().lower()
+    return word if word in KINDS else None
 
 
 def _place(value: str) -> str | None:
@@ -136,6 +146,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("session_date", True,
               "a date or date-time such as 2026-11-20 or 2026-11-20 15:00", _moment),
     FieldSpec("occurred", True, "true or false (yes or no)", _boolean),
+    FieldSpec("kind", False, " or ".join(KINDS), _kind),
     FieldSpec("reason", False, "a short reason such as no-show or late-cancel", _text),
     FieldSpec("submitted", False, "a date-time such as 2026-11-21 09:12", _moment),
     FieldSpec("duration", False, "a whole number of minutes such as 53", _minutes),

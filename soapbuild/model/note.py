@@ -147,6 +147,7 @@ class Header:
     signed_by: str | None = None
     cosigned_by: str | None = None
     cosigned: Moment | None = None
+    kind: str | None = None  # "psychotherapy-notes" keeps the file apart from the record
     problems: tuple[FieldProblem, ...] = ()
     # Values read although written loosely ("duration: 50 min"), to be reported.
     loose: tuple[FieldProblem, ...] = ()
@@ -330,6 +331,13 @@ class Note:
     prose: str
     narrative: str  # ``prose`` with quotations blanked too: the clinician's own words
     key: str | None = None  # path relative to the workspace root; None outside it
+
+    @property
+    def psychotherapy_notes(self) -> bool:
+        """Whether the file is the clinician's psychotherapy notes (``kind:
+        psychotherapy-notes``, 45 CFR 164.501): checked, but never part of the record,
+        the report or an export, and never a session."""
+        return self.header.kind == "psychotherapy-notes"
 
     def text_of(self, span: Span) -> str:
         return self.source.text[span.start : span.end]

@@ -53,3 +53,11 @@ LANGUAGE_CHECKS: tuple[NoteCheck, ...] = (
     privacy.check,
 )
 CHECKS = STRUCTURE_CHECKS + LANGUAGE_CHECKS
+#: Psychotherapy notes (SPEC 3.1) are checked for their front matter, language and
+#: privacy only: they have no sections of a format, no deadline, no claim, no lock.
+PSYCHOTHERAPY_CHECKS: tuple[NoteCheck, ...] = (
+    fields.check,
+    vocabulary.check,
+    quotation.check,
+    privacy.check,
+)

@@ -30,8 +30,10 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
     present = {raw.name for raw in header.fields
                if raw.kind != "null" and (raw.kind != "scalar" or (raw.text or "").strip())}
     unknown = [raw for raw in header.fields if raw.name not in KNOWN_FIELDS]
+    # Psychotherapy notes are not session records: they need no 'occurred'.
+    needed = ("client", "clinician", "session_date") if note.psychotherapy_notes else None
     for spec in FIELDS:
-        if not spec.required or spec.name in present:
+        if not spec.required or spec.name in present or (needed and spec.name not in needed):
             continue
         raw = header.field(spec.name)
         typo = next((u for u in unknown if _close(u.name, [spec.name])), None)
