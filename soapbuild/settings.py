@@ -92,6 +92,10 @@ class Settings:
     holiday_country: str | None = None
     holiday_subdivision: str | None = None
     closed_days: tuple[date, ...] = ()
+    # soapbuild export: identifiers another system knows clients by ("SYSTEM|VALUE"), by
+    # client ID; and the identifiers (privacy rule codes) an audit packet blacks out.
+    export_identifiers: Mapping[str, str] = field(default_factory=dict)
+    export_redact: frozenset[str] = frozenset({"P001", "P002", "P003", "P005"})
     # The keys the file set, spelled as :func:`in_force` lists them ("formats.girp.sections").
     from_file: frozenset[str] = frozenset()
 

@@ -291,11 +291,32 @@ def _person(key: str, name: str, _rules: frozenset[str]) -> str:
     return " ".join(name.split())
 
 
+def _identifier(key: str, value: Any, _rules: frozenset[str]) -> str:
+    system, bar, code = value.rpartition("|") if isinstance(value, str) else ("", "", "")
+    if not bar or ":" not in system or not code.strip() or " " in system:
+        raise SettingsError(f"'{key}' must be \"SYSTEM|VALUE\", the identifier's system (a URI "
+                            f"such as urn:oid:2.16.840.1.113883.19.5) and its value, not "
+                            f"{value!r}")
+    return f"{system}|{code.strip()}"
+
+
+_REDACTABLE = frozenset({"P001", "P002", "P003", "P005"})
+
+
+def _redact(key: str, value: Any, rules: frozenset[str]) -> frozenset[str]:
+    codes = _rule_codes(key, value, rules)
+    if not codes <= _REDACTABLE:
+        raise SettingsError(f"'{key}': {', '.join(sorted(codes - _REDACTABLE))} names no "
+                            f"identifier; the identifiers are {', '.join(sorted(_REDACTABLE))}")
+    return codes
+
+
 NAMES: dict[str, Callable[[str, str, frozenset[str]], str]] = {
     "CODE": _as_written,  # a service code, e.g. "90839"
     "NAME": _lower,  # a note format, e.g. girp
     "RULE": _rule_code,  # a rule code, e.g. T003
     "PERSON": _person,  # a clinician, e.g. "Jordan Rivera"
+    "CLIENT": _as_written,  # a client ID, e.g. C-1042
 }
 
 
@@ -573,4 +594,15 @@ OPTIONS: tuple[Option, ...] = (
         "The state or province whose own public holidays are skipped too.")),
     Option("calendar.closed_days", "closed_days", _dates, example="[2026-12-24]", doc=(
         "Days the practice is closed, skipped like public holidays in business days.")),
+    Option("export.identifiers.CLIENT", "export_identifiers", _identifier,
+           example='"urn:oid:2.16.840.1.113883.19.5|MRN-0042"',
+           sample="export.identifiers.C-1042", doc=(
+               "soapbuild export fhir: the identifier another system knows this client by, "
+               "as SYSTEM|VALUE; it is added to the client ID in the FHIR Patient. Without "
+               "it a client is known by the client ID alone.")),
+    Option("export.redact", "export_redact", _redact, example='["P001", "P002", "P003"]',
+           doc=("soapbuild export audit: the identifiers blacked out in a payer's packet, by "
+                "their privacy rule: P001 numbers (SSN, record, account), P002 dates of "
+                "birth, P003 phone, e-mail and street addresses, P005 other group members' "
+                "names. By default all four (45 CFR 164.502(b), minimum necessary).")),
 )

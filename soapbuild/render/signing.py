@@ -49,6 +49,31 @@ def late_entry_line(session: SessionRecord) -> str | None:
             f"{_when(session.session_date)} (due {_when(session.deadline)})")
 
 
+def entry_marks(session: SessionRecord) -> list[tuple[str, str]]:
+    """What an entry of the record is, when it is not a complete, signed, timely note:
+    ``(kind, words)`` for a draft, an unsigned note, a note awaiting its co-signature,
+    a note with errors and a late entry, in that order. The record shows them on the
+    entry itself, so that a recipient never takes one for a complete, timely entry."""
+    from soapbuild.model.findings import Severity
+
+    marks: list[tuple[str, str]] = []
+    if session.submitted is None:
+        marks.append(("draft", "Draft: not submitted, not part of the signed record"))
+    elif session.signature is None:
+        marks.append(("unsigned", "Unsigned: submitted without its author's electronic "
+                                  "signature"))
+    if session.cosignature in ("awaiting", "overdue", "unsigned"):
+        marks.append(("cosign", "Not co-signed: final once the supervisor co-signs"))
+    errors = sum(1 for f in session.findings if f.severity is Severity.ERROR)
+    if errors:
+        marks.append(("errors", f"Has {errors} error{'' if errors == 1 else 's'}: not a "
+                                "complete record"))
+    late = late_entry_line(session)
+    if late is not None:
+        marks.append(("late", late))
+    return marks
+
+
 def diagnosis_facts(session: SessionRecord) -> list[tuple[str, str]]:
     """Each diagnosis code with its ICD-10-CM title (the code alone when it has none)."""
     from soapbuild.model.icd10cm import description
