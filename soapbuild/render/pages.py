@@ -35,7 +35,12 @@ from soapbuild.render.claim import claim_facts, codes_text
 from soapbuild.render.highlight import Highlight, highlighted_lines
 from soapbuild.render.markdown import MarkdownRenderer, NoteText, note_text
 from soapbuild.render.names import client_names, note_label, unique_names
-from soapbuild.render.signing import diagnosis_facts, late_entry_line, signature_lines
+from soapbuild.render.signing import (
+    diagnosis_facts,
+    entry_marks,
+    late_entry_line,
+    signature_lines,
+)
 from soapbuild.render.templates import Templates
 from soapbuild.rules.explain import example_parts, rule_notes
 from soapbuild.rules.minutes import NO_SERVICE_CODE
@@ -628,6 +633,7 @@ def session_view(session: SessionRecord) -> dict[str, Any]:
         "billing": billing_text(session),
         "signatures": signature_lines(session),
         "late_entry": late_entry_line(session),
+        "marks": entry_marks(session),
         "diagnosis": diagnosis_facts(session),
         "goals": list(session.goals),
     }

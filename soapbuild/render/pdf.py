@@ -41,7 +41,12 @@ from markupsafe import Markup
 
 from soapbuild.atomic import write_atomic
 from soapbuild.render.claim import claim_facts
-from soapbuild.render.signing import diagnosis_facts, late_entry_line, signature_lines
+from soapbuild.render.signing import (
+    diagnosis_facts,
+    entry_marks,
+    late_entry_line,
+    signature_lines,
+)
 from soapbuild.rules.sessions import SessionRecord
 
 if TYPE_CHECKING:
@@ -94,6 +99,7 @@ class RecordEntry:
     signatures: tuple[str, ...] = ()  # "Electronically signed by NAME, CREDENTIAL on DATE"…
     late_entry: str | None = None  # "Late entry: entered … for the session of …"
     diagnosis: tuple[tuple[str, str], ...] = ()  # (code, ICD-10-CM title)
+    marks: tuple[tuple[str, str], ...] = ()  # what the entry is: draft, unsigned… (kind, words)
 
 
 def record_entries(sessions: Sequence[SessionRecord],
@@ -112,7 +118,8 @@ def record_entries(sessions: Sequence[SessionRecord],
                                    f"{start:%Y-%m-%d}" if start else "",
                                    tuple(claim_facts(session)),
                                    tuple(signature_lines(session)), late_entry_line(session),
-                                   tuple(diagnosis_facts(session))))
+                                   tuple(diagnosis_facts(session)),
+                                   tuple(entry_marks(session))))
     return entries
 
 
