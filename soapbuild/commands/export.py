@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from soapbuild.checker import CheckRun
 from soapbuild.commands.check import run_checks
 from soapbuild.console import UsageProblem, show
 from soapbuild.export.selection import Request, Selection, select
@@ -27,7 +28,9 @@ def export(directory: Path, settings: Settings, now: datetime, kind: str, *args:
 
 
 def _selection(directory: Path, settings: Settings, now: datetime,
-               request: Request) -> Selection:
+               request: Request) -> tuple[CheckRun, Selection]:
+    """The check run of the whole notes folder and the sessions the request picks from it;
+    a client no note names, or a request that matches nothing, stops the command."""
     run = run_checks(directory, settings, now)
     known = {s.client for s in run.sessions if s.client is not None}
     unknown = [client for client in request.clients if client not in known]
@@ -39,7 +42,7 @@ def _selection(directory: Path, settings: Settings, now: datetime,
     if not chosen.entries:
         raise UsageProblem(f"nothing to export: no submitted note matches "
                            f"({request.describe()})")
-    return chosen
+    return run, chosen
 
 
 def fhir(directory: Path, settings: Settings, now: datetime, request: Request, output: Path,
@@ -49,7 +52,7 @@ def fhir(directory: Path, settings: Settings, now: datetime, request: Request, o
     from soapbuild.export.fhir import ExportInvalid, bundle_json, client_bundle, note_bundle
     from soapbuild.render.names import client_names, note_label, unique_names
 
-    chosen = _selection(directory, settings, now, request)
+    _run, chosen = _selection(directory, settings, now, request)
     clients = chosen.clients()
     names = client_names(clients)
     files: dict[Path, str] = {}
@@ -92,9 +95,12 @@ def audit(directory: Path, settings: Settings, now: datetime, request: Request, 
     why = unavailable()
     if why is not None:
         raise UsageProblem(f"cannot write the packet: {why}; {INSTALL_PANGO}")
-    chosen = _selection(directory, settings, now, request)
+    from soapbuild.render import locked_views
+
+    run, chosen = _selection(directory, settings, now, request)
     try:
-        write_packet(chosen, request, settings, now, output, producer, reference)
+        write_packet(chosen, request, settings, now, output, producer, reference,
+                     locked_views(run, settings))
     except AuditError as error:
         raise UsageProblem(str(error)) from None
     count = len(chosen.entries)

@@ -53,6 +53,7 @@ class Entry:
 
     session: SessionRecord
     note: Note
+    digest: str | None = None  # SHA-256 of the note file's bytes as the check read them
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ def select(run: CheckRun, request: Request, zone: tzinfo) -> Selection:
         if session.submitted is None and not request.drafts:
             left_out.append((session, "a draft, not yet part of the record"))
             continue
-        entries.append(Entry(session, note))
+        entries.append(Entry(session, note, run.read.get(note.key or "")))
     return Selection(tuple(entries), tuple(left_out))
 
 
