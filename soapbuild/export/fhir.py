@@ -163,10 +163,12 @@ def _encounter(entry: Entry, found: _Resources, patient: str, author: str | None
     virtual = (session.modality in ("video", "audio")
                or session.place_of_service in _TELEHEALTH_PLACES)
     kind = coding_data()["encounter_class"]["virtual" if virtual else "ambulatory"]
+    # A session that did not occur rendered no service and diagnosed nothing.
+    held = session.occurred is True
     types = [CodeableConcept(coding=[Coding(system=_system("cpt"), code=line.code)],
-                             text=line.shorthand) for line in session.services]
+                             text=line.shorthand) for line in session.services if held]
     diagnoses = []
-    for rank, code in enumerate(session.diagnosis, start=1):
+    for rank, code in enumerate(session.diagnosis if held else (), start=1):
         condition = _uuid("condition", _note_id(entry), code)
         found.add(condition, Condition(
             id=condition[9:], subject=_reference(patient),
