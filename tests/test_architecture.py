@@ -33,6 +33,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "render": ("soapbuild.preview", "soapbuild.commands", "soapbuild.cli", "subprocess"),
     "preview": ("soapbuild.commands", "soapbuild.cli"),
     "formatters": ("soapbuild.render", "soapbuild.report", "soapbuild.commands", "soapbuild.cli"),
+    "export": ("soapbuild.preview", "soapbuild.commands", "soapbuild.cli", "soapbuild.console",
+               "soapbuild.history.git", "subprocess"),
 }
 
 
@@ -77,6 +79,18 @@ def test_the_cli_only_declares_options() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def test_only_the_export_package_imports_fhir_resources() -> None:
+    """fhir.resources (and pydantic under it) loads only for ``soapbuild export fhir``."""
+    wrong = [f"{path.relative_to(REPO)} imports {name}"
+             for path in sorted(PACKAGE.rglob("*.py"))
+             if path.parent.name != "export"
+             for name in sorted(imports_of(path))
+             if name.split(".")[0] in ("fhir", "fhir_core", "pydantic")]
+    assert not wrong, "\n".join(wrong)
+    assert any(name.startswith("fhir.resources")
+               for name in imports_of(PACKAGE / "export" / "fhir.py"))
+
+
 def test_every_command_has_its_module() -> None:
     from soapbuild.cli import main
 
@@ -87,14 +101,15 @@ def test_every_command_has_its_module() -> None:
 
 
 def test_check_imports_neither_the_renderer_nor_the_schedule_reader(tmp_path: Path) -> None:
-    """What a git hook pays for: ``check`` never loads Jinja2, WeasyPrint, icalendar or
-    watchdog (measured on the real command, run in this interpreter)."""
+    """What a git hook pays for: ``check`` never loads Jinja2, WeasyPrint, icalendar,
+    watchdog or fhir.resources (measured on the real command, run in this interpreter)."""
     (tmp_path / "notes").mkdir()
     (tmp_path / "soapbuild.toml").write_text('schedule = "s.csv"\n', "utf-8")
     (tmp_path / "s.csv").write_text("client,clinician,session_date\n", "utf-8")
     code = ("import sys\nfrom soapbuild.cli import main\n"
             "try:\n    main(['-C', sys.argv[1], 'check'])\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('jinja2', 'weasyprint', 'icalendar', 'watchdog') "
+            "heavy = [m for m in ('jinja2', 'weasyprint', 'icalendar', 'watchdog', 'fhir', "
+            "'fhir_core', 'pydantic') "
             "if m in sys.modules]\nprint('heavy: ' + ','.join(heavy))")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
                           text=True, timeout=60, check=False)
