@@ -594,15 +594,15 @@ OPTIONS: tuple[Option, ...] = (
         "The state or province whose own public holidays are skipped too.")),
     Option("calendar.closed_days", "closed_days", _dates, example="[2026-12-24]", doc=(
         "Days the practice is closed, skipped like public holidays in business days.")),
+    Option("export.redact", "export_redact", _redact, example='["P001", "P002", "P003"]',
+           doc=("soapbuild export audit: the identifiers blacked out in a payer's packet, by "
+                "their privacy rule: P001 numbers (SSN, record, account), P002 dates of "
+                "birth, P003 phone, e-mail and street addresses, P005 other group members' "
+                "names. By default all four (45 CFR 164.502(b), minimum necessary).")),
     Option("export.identifiers.CLIENT", "export_identifiers", _identifier,
            example='"urn:oid:2.16.840.1.113883.19.5|MRN-0042"',
            sample="export.identifiers.C-1042", doc=(
                "soapbuild export fhir: the identifier another system knows this client by, "
                "as SYSTEM|VALUE; it is added to the client ID in the FHIR Patient. Without "
                "it a client is known by the client ID alone.")),
-    Option("export.redact", "export_redact", _redact, example='["P001", "P002", "P003"]',
-           doc=("soapbuild export audit: the identifiers blacked out in a payer's packet, by "
-                "their privacy rule: P001 numbers (SSN, record, account), P002 dates of "
-                "birth, P003 phone, e-mail and street addresses, P005 other group members' "
-                "names. By default all four (45 CFR 164.502(b), minimum necessary).")),
 )

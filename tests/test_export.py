@@ -165,7 +165,8 @@ def test_section_texts_in_the_bundle_equal_the_note_sections(
 
 HOSTILE = """\
 ## Subjective
-Client reported <script>alert('x')</script> and <img src="http://evil.example/x.png" onerror="alert(1)">.
+Client reported <script>alert('x')</script> and
+<img src="http://evil.example/x.png" onerror="alert(1)">.
 See [the form](http://evil.example/form) and <a href="javascript:alert(2)">here</a>.
 
 ## Objective
@@ -244,8 +245,9 @@ def test_encounter_signatures_diagnoses_and_addenda(workspace: Path, tmp_path: P
     (folder / "b.md").write_text(make_note(
         "Client did not attend; a message was left.\n", client="C-1",
         clinician="Riley Brooks, LMSW", session_date="2026-11-27 15:00", occurred="false",
-        reason="no-show", service_code='"90837"', submitted="2026-11-27 16:00", signed_by='"Riley Brooks, LMSW"',
-        cosigned_by='"Jordan Rivera, LCSW"', cosigned="2026-11-28 09:00"), "utf-8")
+        reason="no-show", service_code='"90837"', submitted="2026-11-27 16:00",
+        signed_by='"Riley Brooks, LMSW"', cosigned_by='"Jordan Rivera, LCSW"',
+        cosigned="2026-11-28 09:00"), "utf-8")
     [path] = export_fhir(workspace, tmp_path / "out")
     bundle = read_bundle(path)
     record, *notes = resources_of(bundle, "Composition")

@@ -33,7 +33,7 @@ NOT_KEYS = {"root", "source", "timezone", "from_file"}
 
 def _uncommented(text: str) -> str:
     """The file with every commented-out setting (``# key = value``, ``# [table]``) set."""
-    return re.sub(r"^# (?=[\w\"]+ = |\[)", "", text, flags=re.MULTILINE)
+    return re.sub(r"^# (?=[\w\"-]+ = |\[)", "", text, flags=re.MULTILINE)
 
 
 def _without(text: str, key: str) -> str:

@@ -24,7 +24,9 @@ from soapbuild.settings import Settings
 
 def export(directory: Path, settings: Settings, now: datetime, kind: str, *args: Any) -> int:
     """Dispatch to :func:`fhir` or :func:`audit` (the CLI's one entry point)."""
-    return {"fhir": fhir, "audit": audit}[kind](directory, settings, now, *args)
+    if kind == "fhir":
+        return fhir(directory, settings, now, *args)
+    return audit(directory, settings, now, *args)
 
 
 def _selection(directory: Path, settings: Settings, now: datetime,

@@ -32,6 +32,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -105,8 +106,9 @@ def _loinc(code: str, display: str) -> CodeableConcept:
     return CodeableConcept(coding=[Coding(system=_system("loinc"), code=code, display=display)])
 
 
-def _moment(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value is not None else None
+def _moment(value: datetime | None) -> datetime | None:
+    """A moment as FHIR keeps it: to the second, with its UTC offset."""
+    return value.replace(microsecond=0) if value is not None else None
 
 
 @dataclass
@@ -179,16 +181,17 @@ def _encounter(entry: Entry, found: _Resources, patient: str, author: str | None
             encounter=_reference(url)))
         diagnoses.append(EncounterDiagnosis(condition=_reference(condition), rank=rank))
     start = session.start or session.session_date
+    # Encounter.class is a Python keyword; the model takes it by its JSON name.
+    visit: dict[str, Any] = {"class": Coding(system=_system("act_code"), code=kind["code"],
+                                             display=kind["display"])}
     found.add(url, Encounter(
-        id=url[9:], status=status,
-        class_fhir=Coding(system=_system("act_code"), code=kind["code"], display=kind["display"]),
-        type=types or None, subject=_reference(patient),
+        **visit, id=url[9:], status=status, type=types or None, subject=_reference(patient),
         participant=[EncounterParticipant(
             type=[CodeableConcept(coding=[Coding(system=_system("participation"),
                                                  code="PPRF")])],
             individual=_reference(author))] if author else None,
         period=Period(start=_moment(start), end=_moment(session.end)) if start else None,
-        length=(Duration(value=session.minutes, unit="min", system=_system("ucum"),
+        length=(Duration(value=Decimal(session.minutes), unit="min", system=_system("ucum"),
                          code="min") if session.minutes is not None and session.occurred
                 else None),
         diagnosis=diagnoses or None,
@@ -356,9 +359,12 @@ def narratives(bundle: Bundle) -> Iterable[tuple[str, str]]:
     """Every narrative ``div`` in the Bundle, with where it is."""
     for entry in bundle.entry or []:
         resource = entry.resource
+        if resource is None:
+            continue
         name = f"{resource.get_resource_type()} {entry.fullUrl}"
-        if resource.text is not None:
-            yield name, resource.text.div
+        text = getattr(resource, "text", None)
+        if text is not None:
+            yield name, text.div
         for number, section in enumerate(getattr(resource, "section", None) or [], start=1):
             if section.text is not None:
                 yield f"{name} section {number}", section.text.div
