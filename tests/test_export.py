@@ -21,9 +21,17 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 from fhir.resources.R4B.bundle import Bundle
+from hypothesis import given
+from hypothesis import strategies as st
 
 from soapbuild.cli import main
-from soapbuild.export.narrative import XHTML, narrative_problems, narrative_text
+from soapbuild.export.narrative import (
+    XHTML,
+    narrative_div,
+    narrative_problems,
+    narrative_text,
+    paragraphs,
+)
 from tests.test_build import NOW, copy_practice
 
 REPO = Path(__file__).resolve().parents[1]
@@ -201,6 +209,21 @@ def test_a_note_with_hostile_markup_exports_inert(workspace: Path, tmp_path: Pat
     assert "<!DOCTYPE x> <?php echo 1; ?>" in words["Assessment"]
     raw = path.read_text("utf-8")
     assert "<script" not in raw.replace("&lt;script", "")
+
+
+XML_TEXT = st.characters(blacklist_categories=("Cs",), blacklist_characters="\ufffe\uffff")
+
+
+@given(st.text(alphabet=st.one_of(XML_TEXT, st.sampled_from("<>&\"'\n\r\t \x00\x0b\x1f")),
+               max_size=300))
+def test_any_text_makes_a_safe_narrative_that_gives_the_words_back(text: str) -> None:
+    div = narrative_div(text)
+    assert narrative_problems(div) == []
+    back = narrative_text(div)
+    assert back == "\n\n".join("\n".join(lines) for lines in paragraphs(text))
+    # every word of the text is there, in order; only what XML cannot hold is replaced
+    allowed = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "\ufffd", text)
+    assert "".join(back.split()) == "".join(allowed.split())
 
 
 @pytest.mark.parametrize("div", [

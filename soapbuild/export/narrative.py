@@ -31,11 +31,16 @@ ALLOWED_ELEMENTS = frozenset({"div", "p", "br", "span", "b", "strong", "i", "em"
                               "tbody", "tr", "th", "td", "caption", "dl", "dt", "dd"})
 ALLOWED_ATTRIBUTES = frozenset({"class", "lang", "title"})
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
+# What XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF): a
+# character pasted from elsewhere must not make a narrative unreadable.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SOAPBUILD_COMMENT = re.compile(r"<!--\s*soapbuild:.*?-->", re.DOTALL)
 
 
 def paragraphs(text: str) -> list[list[str]]:
-    """``text`` as paragraphs of lines: blank lines part paragraphs, trailing spaces go."""
+    """``text`` as paragraphs of lines: blank lines part paragraphs, trailing spaces go,
+    and a character XML cannot hold becomes U+FFFD (the replacement character)."""
+    text = _NOT_XML.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
     found = []
     for block in _BLANK_LINES.split(text.strip("\n")):
         lines = [line.rstrip() for line in block.split("\n")]
