@@ -73,6 +73,18 @@ def test_it_is_checked_for_language_and_privacy_but_not_as_a_session(practice: P
     assert codes == ["P003", "U001"], codes
 
 
+def test_a_field_of_the_record_in_it_is_a_warning(practice: Path) -> None:
+    note = practice / "notes" / "C-1042" / f"{STEM}.md"
+    note.write_text(PROCESS_NOTE.replace("session_date:", 'service_code: "90834"\n'
+                                         "submitted: 2026-11-16 18:00\nsession_date:"), "utf-8")
+    code, output = soapbuild(practice, "check", "--format", "json", "--now", NOW,
+                             str(note.relative_to(practice)))
+    assert code == 0, output
+    flagged = sorted((f["code"], f["line"]) for f in json.loads(output)["findings"]
+                     if f["code"] == "F009")
+    assert flagged == [("F009", 5), ("F009", 6)]
+
+
 def test_a_wrong_kind_is_a_field_error(practice: Path) -> None:
     note = practice / "notes" / "C-1042" / f"{STEM}.md"
     note.write_text(PROCESS_NOTE.replace("psychotherapy-notes", "process"), "utf-8")

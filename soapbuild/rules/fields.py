@@ -12,7 +12,12 @@ from soapbuild.model.note import Note, Span
 from soapbuild.rules.context import Context
 
 #: The rule codes this module reports (the rule pages are data/rules/*.toml).
-CODES = frozenset({"F001", "F002", "F003", "F004", "F005", "F006", "F007", "F008"})
+CODES = frozenset({"F001", "F002", "F003", "F004", "F005", "F006", "F007", "F008", "F009"})
+
+#: What a psychotherapy note may carry: who, about whom, which session, and its kind.
+#: Everything else (times, services, diagnosis, signatures) is the record's, which
+#: 45 CFR 164.501 leaves out of psychotherapy notes.
+PSYCHOTHERAPY_FIELDS = frozenset({"kind", "client", "clinician", "session_date"})
 
 _EXAMPLES = {
     "client": "client: C-1042",
@@ -81,6 +86,14 @@ def check(note: Note, context: Context) -> Iterator[Hit]:
                       f"soapbuild reads '{raw.name}: {raw.text}' as text, but other YAML "
                       f"readers read {raw.text} as {reading}.",
                       f"Quote it: '{raw.name}: \"{raw.text}\"' ('soapbuild fix' does this).")
+    if note.psychotherapy_notes:
+        for raw in header.fields:
+            if raw.name in KNOWN_FIELDS and raw.name not in PSYCHOTHERAPY_FIELDS:
+                yield Hit("F009", raw.key_span,
+                          f"'{raw.name}' belongs to the session's progress note; psychotherapy "
+                          "notes are kept apart from the record and never bill.",
+                          f"Move '{raw.name}' to the progress note of the session and remove "
+                          "it here.")
     seen: set[str] = set()
     for raw in header.fields:
         if raw.name in seen:
