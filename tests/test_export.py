@@ -436,3 +436,51 @@ def test_the_audit_packet_needs_a_client_and_its_producer(tmp_path: Path) -> Non
                              "2027-01-01", "-o", str(tmp_path / "a.pdf"), "--by", "M")
     assert code == 2 and "nothing to export" in output
     assert not (tmp_path / "a.pdf").exists()
+
+
+# --- what each entry of the record is (issue 14, item 4) -----------------------------------
+
+
+@pytest.mark.needs("pango")
+def test_the_record_marks_drafts_unsigned_notes_errors_and_late_entries_on_the_entry(
+        workspace: Path, make_note: Callable[..., str]) -> None:
+    from tests.conftest import SOAP_BODY
+
+    folder = workspace / "notes" / "C-1"
+    folder.mkdir()
+    signed = '"Jordan Rivera, LCSW"'
+    notes = {  # session day -> the note
+        "2026-11-02": make_note(client="C-1", session_date="2026-11-02 15:00",
+                                submitted="2026-11-02 18:00", signed_by=signed),
+        "2026-11-09": make_note(client="C-1", session_date="2026-11-09 15:00", submitted=None),
+        "2026-11-16": make_note(client="C-1", session_date="2026-11-16 15:00",
+                                submitted="2026-11-16 18:00"),
+        "2026-11-17": make_note(SOAP_BODY.replace("## Objective", "## Notes"), client="C-1",
+                                session_date="2026-11-17 15:00", submitted="2026-11-17 18:00",
+                                signed_by=signed),
+        "2026-11-18": make_note(client="C-1", session_date="2026-11-18 15:00",
+                                submitted="2026-11-23 18:00", signed_by=signed),
+    }
+    for day, text in notes.items():
+        (folder / f"{day}.md").write_text(text, "utf-8")
+    code, output = soapbuild(workspace, "build", "--pdf", "--now", NOW)
+    assert code == 0, output
+    [page] = (workspace / "output" / "clients").glob("*.html")
+    articles = re.findall(r'<article class="session.*?</article>', page.read_text("utf-8"),
+                          re.DOTALL)
+    marks = {re.search(r"Session (\d{4}-\d{2}-\d{2})", a).group(1):  # type: ignore[union-attr]
+             re.findall(r'<li class="mark mark-(\w+)">', a) for a in articles}
+    assert marks == {"2026-11-02": [], "2026-11-09": ["draft"], "2026-11-16": ["unsigned"],
+                     "2026-11-17": ["errors"], "2026-11-18": []}
+    late = next(a for a in articles if "Session 2026-11-18" in a)
+    assert "Late entry: entered 2026-11-23 18:00 for the session of 2026-11-18 15:00" in late
+    [pdf] = (workspace / "output" / "clients").glob("*.pdf")
+    text = pdf_text(pdf)
+    for stated in ("Draft: not submitted, not part of the signed record",
+                   "Unsigned: submitted without its author's electronic signature",
+                   "not a complete record",
+                   "Late entry: entered 2026-11-23 18:00 for the session of 2026-11-18 15:00"):
+        assert stated in text, stated
+    # each mark is on its own entry: the draft's words come after its heading, before the next
+    draft = text.split("Session 2026-11-09 15:00", 1)[1].split("Session 2026-11-16", 1)[0]
+    assert "Draft: not submitted" in draft and "Unsigned" not in draft
