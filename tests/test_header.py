@@ -33,7 +33,7 @@ def test_the_field_table_matches_the_spec() -> None:
         ("end", False), ("service_code", False), ("services", False), ("modifiers", False),
         ("place_of_service", False), ("modality", False), ("client_location", False),
         ("extended_reason", False), ("format", False), ("diagnosis", False), ("goals", False),
-        ("signed_by", False), ("cosigned_by", False), ("cosigned", False),
+        ("signed_by", False), ("cosigned_by", False), ("cosigned", False), ("kind", False),
     ]
     assert set(KNOWN_FIELDS) == {spec.name for spec in FIELDS}
 

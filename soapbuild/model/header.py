@@ -146,7 +146,6 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("session_date", True,
               "a date or date-time such as 2026-11-20 or 2026-11-20 15:00", _moment),
     FieldSpec("occurred", True, "true or false (yes or no)", _boolean),
-    FieldSpec("kind", False, " or ".join(KINDS), _kind),
     FieldSpec("reason", False, "a short reason such as no-show or late-cancel", _text),
     FieldSpec("submitted", False, "a date-time such as 2026-11-21 09:12", _moment),
     FieldSpec("duration", False, "a whole number of minutes such as 53", _minutes),
@@ -167,6 +166,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("signed_by", False, "the signer as 'NAME, CREDENTIAL'", _text),
     FieldSpec("cosigned_by", False, "the co-signer as 'NAME, CREDENTIAL'", _text),
     FieldSpec("cosigned", False, "a date-time such as 2026-11-22 10:05", _moment),
+    FieldSpec("kind", False, " or ".join(KINDS), _kind),
 )
 #: Stamps that record an act at a moment: a date alone does not say when it happened.
 STAMPS = ("submitted", "cosigned")
