@@ -5,7 +5,9 @@ is parsed: copied documentation (sections repeated from earlier notes), locked
 notes that were deleted, with a schedule the sessions that have no note, and
 the treatment-plan goals that no session has worked on for too long. A treatment
 plan (``notes/<client>/plan.md``) found among the files is checked as a plan,
-not as a session. What comes from outside the notes is loaded before the rules
+not as a session; so are psychotherapy notes (``kind: psychotherapy-notes``, SPEC
+3.1), checked for their fields, language and privacy only and kept out of the
+sessions and the notes the renderer reads. What comes from outside the notes is loaded before the rules
 run and handed in: the schedule, the clients' plans, and the notes' past (the
 ledger of locks and history, which the caller's loader builds once the notes are
 parsed, in one batch). Rules never write; the caller records new seals from the
@@ -59,6 +61,8 @@ class CheckRun:
     sessions: tuple[SessionRecord, ...] = ()
     # The parsed notes by display path (readable files only), for the renderer: it
     # shows the very text the findings point into, without reading the files again.
+    # Psychotherapy notes are not among them (nor among the sessions): their findings
+    # are reported, and nothing that renders or exports ever sees them.
     notes: Mapping[str, Note] = field(default_factory=dict)
     # Scheduled sessions that no note covers (matched once; the rules and the
     # report both read this), empty without a schedule.
@@ -72,9 +76,6 @@ class CheckRun:
     # notes were judged against, by client (for the record's client pages).
     plan_files: tuple[str, ...] = ()
     plans: Mapping[str, Plan] = field(default_factory=dict)
-    # Psychotherapy notes checked (display paths): they have findings, but no session
-    # row and no entry in ``notes``, so nothing that renders or exports sees them.
-    private: tuple[str, ...] = ()
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -144,7 +145,6 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
             prints.extend(fingerprint(result.note, context.settings))
     notes = [(display, result.note) for display, result, kept
              in zip(shown, results, record, strict=True) if kept]
-    private = tuple(display for display, kept in zip(shown, record, strict=True) if not kept)
     if others is not None and prints:
         prints += others(prints)
     findings.extend(_copies(prints, context, set(shown)))
@@ -175,7 +175,7 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
              if found.plan is not None}
     return CheckRun(tuple(shown), ordered, suppressed, sessions,
                     {path: note for path, note in notes if note is not None}, unmatched, read,
-                    context.ledger, tuple(plan_shown), plans, private)
+                    context.ledger, tuple(plan_shown), plans)
 
 
 def _outside(result: ParseResult, context: Context) -> ParseResult:
