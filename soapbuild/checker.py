@@ -1,17 +1,16 @@
 """The check pipeline: discover → parse → run the rules → findings with severities.
 
-Most rules look at one note; some look across notes and run after every note
-is parsed: copied documentation (sections repeated from earlier notes), locked
-notes that were deleted, with a schedule the sessions that have no note, and
-the treatment-plan goals that no session has worked on for too long. A treatment
-plan (``notes/<client>/plan.md``) found among the files is checked as a plan,
-not as a session; so are psychotherapy notes (``kind: psychotherapy-notes``, SPEC
-3.1), checked for their fields, language and privacy only and kept out of the
-sessions and the notes the renderer reads. What comes from outside the notes is loaded before the rules
-run and handed in: the schedule, the clients' plans, and the notes' past (the
-ledger of locks and history, which the caller's loader builds once the notes are
-parsed, in one batch). Rules never write; the caller records new seals from the
-run's ledger.
+Most rules look at one note; some look across notes and run after every note is parsed:
+copied documentation (sections repeated from earlier notes), locked notes that were
+deleted, with a schedule the sessions that have no note, and the treatment-plan goals
+that no session has worked on for too long. A treatment plan
+(``notes/<client>/plan.md``) found among the files is checked as a plan, not as a
+session; so are psychotherapy notes (``kind: psychotherapy-notes``, SPEC 3.1), checked
+for their fields, language and privacy only and kept out of the sessions and the notes
+the renderer reads. What comes from outside the notes is loaded before the rules run and
+handed in: the schedule, the clients' plans, and the notes' past (the ledger of locks
+and history, which the caller's loader builds once the notes are parsed, in one batch).
+Rules never write; the caller records new seals from the run's ledger.
 """
 
 from __future__ import annotations
