@@ -331,8 +331,15 @@ def client_bundle(client: str, entries: Sequence[Entry], settings: Settings,
     return _bundle(url, found, url, now)
 
 
+#: The order of a Bundle's entries after its first Composition: the notes, then what they
+#: point to. Within a type, resources keep the order they were first needed in.
+_ORDER = ("Composition", "Encounter", "Condition", "Patient", "Practitioner")
+
+
 def _bundle(first: str, found: _Resources, identity: str, now: datetime) -> Bundle:
-    ordered = [first, *(url for url in found.entries if url != first)]
+    rest = sorted((url for url in found.entries if url != first),
+                  key=lambda url: _ORDER.index(found.entries[url].get_resource_type()))
+    ordered = [first, *rest]
     return Bundle(
         id=_uuid("bundle", identity)[9:], type="document",
         identifier=Identifier(system=_system("document_id"), value=_uuid("document", identity)),
