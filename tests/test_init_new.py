@@ -47,7 +47,7 @@ def test_option_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _defaults(main.commands["init"], []) == {"folder": Path("."), "now_text": None}
     assert _defaults(main.commands["new"], ["--client", "C-1"]) == {
         "client": "C-1", "date_text": None, "clinician": None, "format_name": None,
-        "now_text": None}
+        "private": False, "now_text": None}
     new = main.commands["new"]
     assert next(p for p in new.params if p.name == "clinician").envvar == "SOAPBUILD_CLINICIAN"
     assert _run(Path("."), "new").exit_code == 2  # --client is required

@@ -129,3 +129,18 @@ def test_no_byte_reaches_the_output_or_an_export(practice: Path, tmp_path: Path)
     assert all(STEM not in s["note"] for s in report["sessions"])
     # the planting is real: the same search finds the note itself
     assert leaks(practice / "notes") == [str(practice / "notes" / "C-1042" / f"{STEM}.md")]
+
+
+def test_new_writes_psychotherapy_notes_that_check_accepts(workspace: Path) -> None:
+    code, output = soapbuild(workspace, "new", "--client", "C-7", "--date", "2026-11-20 15:00",
+                             "--clinician", "Jordan Rivera, LCSW", "--psychotherapy-notes")
+    assert code == 0, output
+    path = workspace / output.strip()
+    assert path.name == "2026-11-20-psychotherapy-notes.md"
+    assert path.read_text("utf-8") == (
+        "---\nkind: psychotherapy-notes\nclient: C-7\nclinician: Jordan Rivera, LCSW\n"
+        "session_date: 2026-11-20 15:00\n---\n")
+    path.write_text(path.read_text("utf-8") + "Hypothesis: the worry follows the deadlines.\n",
+                    "utf-8")
+    code, output = soapbuild(workspace, "check", "--now", NOW)
+    assert code == 0 and "Checked 1 note: no findings." in output, output

@@ -30,15 +30,18 @@ def init(directory: Path, folder: Path, now_text: str | None) -> None:
               help="The note's author  [default: SOAPBUILD_CLINICIAN, else git user.name]")
 @click.option("--format", "format_name", metavar="FORMAT",
               help="Note format: soap, dap, birp or one from settings  [default: soap]")
+@click.option("--psychotherapy-notes", "private", is_flag=True,
+              help="Write psychotherapy notes (kind: psychotherapy-notes), kept apart from "
+                   "the record, instead of a progress note.")
 @now_option()
 @click.pass_obj
 def new(directory: Path, client: str, date_text: str | None, clinician: str | None,
-        format_name: str | None, now_text: str | None) -> None:
+        format_name: str | None, private: bool, now_text: str | None) -> None:
     """Write a note skeleton and print its path (never overwrites a note).
 
     The note goes to NOTES/CLIENT/DATE.md, or DATE-2.md and so on when that exists.
     """
-    run("init", "new", directory, client, date_text, clinician, format_name, now_text)
+    run("init", "new", directory, client, date_text, clinician, format_name, now_text, private)
 
 
 @click.group()

@@ -155,6 +155,14 @@ def skeleton(client: str, clinician: str, session_date: str, note_format: NoteFo
     return "\n".join(lines[:-1]) + "\n"
 
 
+def private_skeleton(client: str, clinician: str, session_date: str) -> str:
+    """New psychotherapy notes (SPEC 3.1): who, about whom, which session, and nothing of
+    the record (times, codes, diagnosis belong to the progress note, F009)."""
+    return "\n".join(["---", "kind: psychotherapy-notes", f"client: {yaml_value(client)}",
+                      f"clinician: {yaml_value(clinician)}", f"session_date: {session_date}",
+                      "---", ""])
+
+
 def create_note(folder: Path, day: str, content: str) -> Path:
     """Write ``content`` to ``folder/day.md``, or ``day-2.md``, ``day-3.md``… if taken.
 
@@ -359,8 +367,9 @@ def init(directory: Path, folder: Path, now_text: str | None) -> int:
 
 
 def new(directory: Path, client: str, date_text: str | None, clinician: str | None,
-        format_name: str | None, now_text: str | None) -> int:
-    """Write a note skeleton (never overwriting a note) and print its path."""
+        format_name: str | None, now_text: str | None, private: bool = False) -> int:
+    """Write a note skeleton (never overwriting a note) and print its path; ``private``:
+    psychotherapy notes (``DAY-psychotherapy-notes.md``) instead of a progress note."""
 
     settings = workspace_settings(directory)
     note_format = settings.formats.get((format_name or DEFAULT_FORMAT).lower())
@@ -383,9 +392,11 @@ def new(directory: Path, client: str, date_text: str | None, clinician: str | No
     if not author:
         raise UsageProblem("no clinician: pass --clinician NAME, set SOAPBUILD_CLINICIAN, "
                            "or set git config user.name")
-    content = skeleton(client_id, author, session, note_format)
+    content = (private_skeleton(client_id, author, session) if private
+               else skeleton(client_id, author, session, note_format))
+    name = session[:10] + ("-psychotherapy-notes" if private else "")
     try:
-        path = create_note(settings.notes_path / folder, session[:10], content)
+        path = create_note(settings.notes_path / folder, name, content)
     except OSError as error:
         raise UsageProblem(f"cannot write the note: {error}") from None
     click.echo(show(path))
