@@ -35,6 +35,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "formatters": ("soapbuild.render", "soapbuild.report", "soapbuild.commands", "soapbuild.cli"),
     "export": ("soapbuild.preview", "soapbuild.commands", "soapbuild.cli", "soapbuild.console",
                "soapbuild.history.git", "subprocess"),
+    # the language server checks as `check` does; it renders, reports and previews nothing
+    "lsp": ("soapbuild.render", "soapbuild.report", "soapbuild.preview", "soapbuild.cli",
+            "soapbuild.formatters", "soapbuild.export"),
 }
 
 
@@ -57,6 +60,19 @@ def test_no_step_imports_a_later_one(step: str) -> None:
     for path in sorted((PACKAGE / step).rglob("*.py")):
         for name in sorted(imports_of(path)):
             if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN[step]):
+                wrong.append(f"{path.relative_to(REPO)} imports {name}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_only_the_language_server_module_imports_pygls() -> None:
+    """The rest of soapbuild/lsp/ is plain functions over soapbuild's model (tested
+    without an editor), and nothing outside it loads the lsp extra's packages."""
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "lsp" / "server.py":
+            continue
+        for name in sorted(imports_of(path)):
+            if name.split(".")[0] in ("pygls", "lsprotocol"):
                 wrong.append(f"{path.relative_to(REPO)} imports {name}")
     assert not wrong, "\n".join(wrong)
 
@@ -102,14 +118,15 @@ def test_every_command_has_its_module() -> None:
 
 def test_check_imports_neither_the_renderer_nor_the_schedule_reader(tmp_path: Path) -> None:
     """What a git hook pays for: ``check`` never loads Jinja2, WeasyPrint, icalendar,
-    watchdog or fhir.resources (measured on the real command, run in this interpreter)."""
+    watchdog, fhir.resources or the language server's pygls and lsprotocol (measured on the
+    real command, run in this interpreter)."""
     (tmp_path / "notes").mkdir()
     (tmp_path / "soapbuild.toml").write_text('schedule = "s.csv"\n', "utf-8")
     (tmp_path / "s.csv").write_text("client,clinician,session_date\n", "utf-8")
     code = ("import sys\nfrom soapbuild.cli import main\n"
             "try:\n    main(['-C', sys.argv[1], 'check'])\nexcept SystemExit:\n    pass\n"
             "heavy = [m for m in ('jinja2', 'weasyprint', 'icalendar', 'watchdog', 'fhir', "
-            "'fhir_core', 'pydantic') "
+            "'fhir_core', 'pydantic', 'pygls', 'lsprotocol', 'soapbuild.lsp') "
             "if m in sys.modules]\nprint('heavy: ' + ','.join(heavy))")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
                           text=True, timeout=60, check=False)

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from soapbuild import __version__
-from soapbuild.cli import checking, export, output, signing, workspace
+from soapbuild.cli import checking, export, lsp, output, signing, workspace
 from soapbuild.cli.options import FORMAT_CHOICES
 
 __all__ = ["FORMAT_CHOICES", "main"]
@@ -42,5 +42,6 @@ def main(ctx: click.Context, directory: Path, config: Path | None) -> None:
 for command in (checking.check, checking.fix, checking.settings_command, checking.rules,
                 checking.explain, signing.submit, signing.attest, signing.cosign,
                 signing.restore, signing.retire, workspace.init, workspace.new,
-                workspace.hook, output.report, output.build, output.watch, export.export):
+                workspace.hook, output.report, output.build, output.watch, export.export,
+                lsp.lsp):
     main.add_command(command)

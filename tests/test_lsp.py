@@ -1,0 +1,450 @@
+"""``soapbuild lsp`` end to end: a real client (pytest-lsp) drives the real server over stdio.
+
+The workspace is a copy of the sample practice, checked once with ``soapbuild check``
+(which records the seals of its locked notes, as outside git it does), plus a note of
+a client whose lines hold curly quotes, accents and an emoji before the flagged
+words. What the server publishes for each note is compared with what
+``soapbuild check --format json`` reports for it, the ranges converted from code
+points to the encoding the client negotiated, independently of the server's code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+REPO = Path(__file__).resolve().parents[1]
+NOW = "2026-12-01 12:00"
+ENV = {**os.environ, "SOAPBUILD_NOW": NOW}
+SERVER = ClientServerConfig([sys.executable, "-m", "soapbuild", "lsp"], server_env=ENV)
+LOCKED = "notes/C-1085/2026-11-10.md"  # submitted 2026-10-11: locked long before NOW
+
+# Client C-2001's note: multi-byte characters (’ “ ” é 😊 …) before flagged words on
+# the same line, a pasted duration (F007) and a client's words left unquoted (Q001).
+MULTIBYTE = """\
+---
+client: C-2001
+clinician: Dr. Amara Osei, PsyD
+session_date: 2026-11-30 10:00
+occurred: true
+duration: 50 min
+service_code: "90834"
+---
+## Subjective
+
+Client’s week: “okay” at the café 😊 — she claims she slept well. Client said I can't focus at work.
+
+## Objective
+
+Client was alert and oriented; résumé in hand 😊😊, she is always late.
+
+## Assessment
+
+Client denies SI/HI. Symptoms of anxiety persist.
+
+## Plan
+
+Next session 2026-12-07 at 10:00.
+"""
+
+
+@pytest.fixture(scope="module")
+def practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample practice with one more client, checked once (seals recorded)."""
+    root = tmp_path_factory.mktemp("practice")
+    shutil.copytree(REPO / "notes", root / "notes")
+    shutil.copy(REPO / "soapbuild.toml", root / "soapbuild.toml")
+    (root / "notes" / "C-2001").mkdir()
+    (root / "notes" / "C-2001" / "2026-11-30.md").write_text(MULTIBYTE, "utf-8")
+    _check(root)
+    return root
+
+
+def _check(root: Path) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "soapbuild", "check", "--format", "json"],
+                          cwd=root, env=ENV, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode in (0, 1), done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
+
+
+@pytest.fixture(scope="module")
+def expected(practice: Path) -> dict[str, list[dict[str, Any]]]:
+    """``check --format json``'s findings by note."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for finding in _check(practice)["findings"]:
+        found.setdefault(finding["path"], []).append(finding)
+    return found
+
+
+def _capabilities(encodings: list[str] | None) -> lsp.ClientCapabilities:
+    return lsp.ClientCapabilities(
+        general=lsp.GeneralClientCapabilities(position_encodings=encodings),
+        workspace=lsp.WorkspaceClientCapabilities(
+            did_change_watched_files=lsp.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=True)),
+        text_document=lsp.TextDocumentClientCapabilities(
+            code_action=lsp.CodeActionClientCapabilities(), hover=lsp.HoverClientCapabilities(),
+            completion=lsp.CompletionClientCapabilities()))
+
+
+@pytest_lsp.fixture(config=SERVER, scope="module")
+async def client(lsp_client: LanguageClient, practice: Path):  # type: ignore[no-untyped-def]
+    _accept_registrations(lsp_client)
+    await lsp_client.initialize_session(lsp.InitializeParams(
+        capabilities=_capabilities(None), root_uri=practice.as_uri()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+REGISTERED: list[lsp.Registration] = []
+
+
+def _accept_registrations(client: LanguageClient) -> None:
+    """Answer ``client/registerCapability`` as an editor does, keeping what was asked."""
+    @client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+    def register(ls: LanguageClient, params: lsp.RegistrationParams) -> None:
+        REGISTERED.extend(params.registrations)
+
+
+def _units(text: str, encoding: str) -> int:
+    """Code units of ``text``: what the protocol counts, computed with Python's codecs."""
+    if encoding == "utf-16":
+        return len(text.encode("utf-16-le")) // 2
+    if encoding == "utf-8":
+        return len(text.encode("utf-8"))
+    return len(text)
+
+
+def _position(lines: list[str], line: int, column: int, encoding: str) -> tuple[int, int]:
+    return line - 1, _units(lines[line - 1][:column - 1], encoding)
+
+
+def _expected_diagnostics(text: str, findings: list[dict[str, Any]],
+                          encoding: str = "utf-16") -> list[tuple[Any, ...]]:
+    lines = [*text.split("\n"), ""]
+    rows = []
+    for f in findings:
+        message = f["message"] + (f"\n→ {f['suggestion']}" if f.get("suggestion") else "")
+        rows.append((_position(lines, f["line"], f["column"], encoding),
+                     _position(lines, f["end_line"], f["end_column"], encoding),
+                     f["code"], f["severity"], message))
+    return sorted(rows)
+
+
+_SEVERITY = {lsp.DiagnosticSeverity.Error: "error", lsp.DiagnosticSeverity.Warning: "warning",
+             lsp.DiagnosticSeverity.Information: "info"}
+
+
+def _published(diagnostics: list[lsp.Diagnostic]) -> list[tuple[Any, ...]]:
+    return sorted(((d.range.start.line, d.range.start.character),
+                   (d.range.end.line, d.range.end.character), d.code,
+                   _SEVERITY[d.severity] if d.severity else None, d.message)
+                  for d in diagnostics)
+
+
+async def _published_now(client: LanguageClient, uri: str) -> list[lsp.Diagnostic]:
+    """Wait for the server's diagnostics of ``uri`` (cleared before the event that sends
+    them); a server error would otherwise hang the test."""
+    try:
+        while uri not in client.diagnostics:
+            await asyncio.wait_for(client.wait_for_notification(
+                lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 60)
+    except TimeoutError:
+        pytest.fail(f"no diagnostics within 60 s; the server said: {client.messages}")
+    return list(client.diagnostics[uri])
+
+
+async def _open(client: LanguageClient, file: Path, text: str | None = None,
+                ) -> list[lsp.Diagnostic]:
+    uri = file.as_uri()
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(
+        uri, "markdown", 1, file.read_text("utf-8") if text is None else text)))
+    return await _published_now(client, uri)
+
+
+async def _change(client: LanguageClient, file: Path, version: int, text: str,
+                  ) -> list[lsp.Diagnostic]:
+    uri = file.as_uri()
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        lsp.VersionedTextDocumentIdentifier(version, uri),
+        [lsp.TextDocumentContentChangeWholeDocument(text)]))
+    return await _published_now(client, uri)
+
+
+async def _close(client: LanguageClient, file: Path) -> None:
+    """Close the note; the server clears its diagnostics."""
+    client.diagnostics.pop(file.as_uri(), None)
+    client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+        lsp.TextDocumentIdentifier(file.as_uri())))
+    assert await _published_now(client, file.as_uri()) == []
+
+
+def _apply(text: str, edits: list[lsp.TextEdit]) -> str:
+    """The client's side of a workspace edit (UTF-16 positions), last edit first."""
+    lines = text.split("\n")
+
+    def offset(position: lsp.Position) -> int:
+        start = sum(len(line) + 1 for line in lines[:position.line])
+        line = lines[position.line] if position.line < len(lines) else ""
+        units = 0
+        for column, character in enumerate(line):
+            if units >= position.character:
+                return start + column
+            units += 2 if ord(character) > 0xFFFF else 1
+        return start + len(line)
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character),
+                       reverse=True):
+        text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+    return text
+
+
+def _session_notes(practice: Path) -> list[str]:
+    return sorted(p.relative_to(practice).as_posix() for p in (practice / "notes").rglob("*.md")
+                  if p.name != "plan.md")
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_diagnostics_match_check_for_every_note_of_the_practice(
+        client: LanguageClient, practice: Path, expected: dict[str, list[dict[str, Any]]],
+        ) -> None:
+    notes = _session_notes(practice)
+    assert len(notes) >= 30 and "notes/C-2001/2026-11-30.md" in notes
+    with_findings = 0
+    for name in notes:
+        file = practice / name
+        published = await _open(client, file)
+        text = file.read_text("utf-8")
+        assert _published(published) == _expected_diagnostics(text, expected.get(name, [])), name
+        with_findings += bool(published)
+        await _close(client, file)
+    assert with_findings >= 10
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_ranges_count_utf16_code_units_after_multibyte_characters(
+        client: LanguageClient, practice: Path) -> None:
+    file = practice / "notes/C-2001/2026-11-30.md"
+    published = await _open(client, file)
+    lines = file.read_text("utf-8").split("\n")
+    claims = next(d for d in published if d.code == "J004")
+    line = lines[claims.range.start.line]
+    # what the client sees under the range is the flagged word, though emoji and curly
+    # quotes before it take more UTF-16 units than characters
+    encoded = line.encode("utf-16-le")
+    start, end = claims.range.start.character, claims.range.end.character
+    assert encoded[2 * start:2 * end].decode("utf-16-le") == "claims"
+    assert start != line.index("claims")  # the emoji makes the two counts differ
+    always = next(d for d in published if d.code == "U001")
+    encoded = lines[always.range.start.line].encode("utf-16-le")
+    assert encoded[2 * always.range.start.character:2 * always.range.end.character].decode(
+        "utf-16-le") == "always"
+    await _close(client, file)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_an_edit_that_removes_the_flagged_word_clears_its_diagnostic(
+        client: LanguageClient, practice: Path) -> None:
+    file = practice / "notes/C-2001/2026-11-30.md"
+    text = file.read_text("utf-8")
+    before = await _open(client, file)
+    assert [d.code for d in before].count("J004") == 1
+    after = await _change(client, file, 2, text.replace("she claims she slept",
+                                                        "she reports she slept"))
+    assert "J004" not in [d.code for d in after]
+    assert {d.code for d in before} - {"J004"} == {d.code for d in after}
+    again = await _change(client, file, 3, text)
+    assert _published(again) == _published(before)
+    await _close(client, file)
+
+
+async def _actions(client: LanguageClient, file: Path, diagnostic: lsp.Diagnostic | None,
+                   whole: lsp.Range | None = None) -> list[lsp.CodeAction]:
+    where = whole if whole is not None else diagnostic.range  # type: ignore[union-attr]
+    result = await client.text_document_code_action_async(lsp.CodeActionParams(
+        lsp.TextDocumentIdentifier(file.as_uri()), where,
+        lsp.CodeActionContext([diagnostic] if diagnostic else [])))
+    return [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+
+
+def _edits(action: lsp.CodeAction, file: Path) -> list[lsp.TextEdit]:
+    assert action.edit is not None and action.edit.changes is not None
+    return list(action.edit.changes[file.as_uri()])
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_each_code_action_makes_its_edit_and_resolves_its_finding(
+        client: LanguageClient, practice: Path) -> None:
+    file = practice / "notes/C-2001/2026-11-30.md"
+    text = file.read_text("utf-8")
+    published = await _open(client, file)
+    by_code = {d.code: d for d in published}
+    assert {"J004", "U001", "Q001", "F007"} <= set(by_code)
+    version = 1
+
+    async def actions(code: str) -> list[lsp.CodeAction]:
+        """The actions for ``code``'s finding in the note as it was opened."""
+        nonlocal version
+        version += 1
+        published = await _change(client, file, version, text)
+        return await _actions(client, file, next(d for d in published if d.code == code))
+
+    async def outcome(action: lsp.CodeAction) -> tuple[str, set[Any]]:
+        """The note with the action's edits made, and the codes then found in it."""
+        nonlocal version
+        changed = _apply(text, _edits(action, file))
+        version += 1
+        after = await _change(client, file, version, changed)
+        return changed, {d.code for d in after}
+
+    replace = {a.title: a for a in await actions("J004") if a.title.startswith("Replace")}
+    assert set(replace) == {"Replace 'claims' with 'reports'", "Replace 'claims' with 'states'"}
+    changed, codes = await outcome(replace["Replace 'claims' with 'reports'"])
+    assert "she reports she slept well" in changed and "J004" not in codes
+
+    quote = next(a for a in await actions("Q001")
+                 if "quotation marks" in a.title)
+    changed, codes = await outcome(quote)
+    # the note quotes with curly marks (“okay”), so the client's words get them too
+    assert "Client said “I can't focus at work”.\n" in changed
+    assert "Q001" not in codes
+
+    fix = next(a for a in await actions("F007") if "fix" in a.title)
+    changed, codes = await outcome(fix)
+    assert "\nduration: 50\n" in changed and "F007" not in codes
+
+    ignore = next(a for a in await actions("U001")
+                  if a.title.startswith("Ignore U001"))
+    changed, codes = await outcome(ignore)
+    assert "she is always late. <!-- soapbuild: ignore U001 -->\n" in changed
+    assert "U001" not in codes and "N001" in codes  # the suppression is counted
+    await _close(client, file)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_locked_note_only_ever_gets_an_addendum(
+        client: LanguageClient, practice: Path) -> None:
+    file = practice / LOCKED
+    text = file.read_text("utf-8")
+    await _open(client, file)
+    lines = text.split("\n")
+    whole = lsp.Range(lsp.Position(0, 0), lsp.Position(len(lines) - 1, 0))
+    # flag a word in the locked text: the edit itself is K001, and no quick fix may touch it
+    changed = text.replace("Client was alert", "Client claims she was alert", 1)
+    assert changed != text
+    after = await _change(client, file, 2, changed)
+    codes = {d.code for d in after}
+    assert {"K001", "J004"} <= codes
+    end = len(changed)
+    for diagnostic in [*after, None]:
+        actions = await _actions(client, file, diagnostic, whole if diagnostic is None else None)
+        assert [a.title for a in actions] == [
+            "Add an addendum (the note is locked: its text cannot change)"]
+        for edit in _edits(actions[0], file):
+            assert edit.range.start == edit.range.end  # an insertion, nothing replaced
+            assert _apply(changed, [edit]).startswith(changed)  # after every character
+            assert edit.new_text.lstrip("\n").startswith("## Addendum 2026-12-01 12:00\n")
+    assert len(_apply(changed, _edits(actions[0], file))) > end
+    await _close(client, file)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_hover_explains_the_finding_under_the_cursor(
+        client: LanguageClient, practice: Path) -> None:
+    file = practice / "notes/C-2001/2026-11-30.md"
+    published = await _open(client, file)
+    claims = next(d for d in published if d.code == "J004")
+    hover = await client.text_document_hover_async(lsp.HoverParams(
+        lsp.TextDocumentIdentifier(file.as_uri()), claims.range.start))
+    assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
+    shown = hover.contents.value
+    assert shown.startswith("**J004**") and "'claims' casts doubt" in shown
+    assert "Instead: reports, states." in shown and "soapbuild explain J004" in shown
+    nothing = await client.text_document_hover_async(lsp.HoverParams(
+        lsp.TextDocumentIdentifier(file.as_uri()), lsp.Position(19, 2)))  # Assessment: clean
+    assert nothing is None
+    await _close(client, file)
+
+
+async def _complete(client: LanguageClient, file: Path, text: str, line: int,
+                    ) -> dict[str, lsp.CompletionItem]:
+    await _change(client, file, 10 + line, text)
+    column = len(text.split("\n")[line])
+    result = await client.text_document_completion_async(lsp.CompletionParams(
+        lsp.TextDocumentIdentifier(file.as_uri()), lsp.Position(line, column)))
+    assert isinstance(result, lsp.CompletionList)
+    return {item.label: item for item in result.items}
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_completion_offers_fields_values_and_the_formats_headings(
+        client: LanguageClient, practice: Path) -> None:
+    file = practice / "notes/C-2001/2026-11-30.md"
+    text = file.read_text("utf-8")
+    await _open(client, file)
+    head, body = text.split("---\n", 2)[1:]
+
+    def with_line(line: str) -> tuple[str, int]:
+        return f"---\n{head}{line}\n---\n{body}", head.count("\n") + 1
+
+    fields = await _complete(client, file, *with_line("pla"))
+    assert "place_of_service" in fields and "client" not in fields  # client is there already
+    edit = fields["place_of_service"].text_edit
+    assert isinstance(edit, lsp.TextEdit) and edit.new_text == "place_of_service: "
+    places = await _complete(client, file, *with_line("place_of_service: "))
+    assert places["11"].text_edit.new_text == '"11"'  # type: ignore[union-attr]
+    assert places["10"].detail and "home" in places["10"].detail
+    codes = await _complete(client, file, *with_line("service_code: 908"))
+    assert codes["90837"].text_edit.new_text == '"90837"'  # type: ignore[union-attr]
+    who = await _complete(client, file, *with_line("cosigned_by: "))
+    assert set(who) == {"Jordan Rivera, LCSW", "Amara Osei, PsyD", "Riley Brooks, LMSW"}
+    clients = await _complete(client, file, *with_line("client: C-1"))
+    assert {"C-1042", "C-1057", "C-2001"} <= set(clients)
+    formats = await _complete(client, file, *with_line("format: "))
+    assert {"soap", "dap", "birp"} <= set(formats)
+    without_plan = text.replace("## Plan\n", "")
+    lines = without_plan.split("\n")
+    at = lines.index("Next session 2026-12-07 at 10:00.")
+    headings = await _complete(client, file, "\n".join([*lines[:at], "## ", *lines[at:]]), at)
+    assert set(headings) == {"## Plan"}
+    await _close(client, file)
+
+
+@pytest_lsp.fixture(config=SERVER, params=["utf-8", "utf-32"])
+async def other_client(lsp_client: LanguageClient, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    _accept_registrations(lsp_client)
+    result = await lsp_client.initialize_session(lsp.InitializeParams(
+        capabilities=_capabilities([request.param, "utf-16"])))
+    assert result.capabilities.position_encoding == request.param
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_ranges_in_the_encoding_the_client_negotiated(
+        other_client: LanguageClient, practice: Path,
+        expected: dict[str, list[dict[str, Any]]]) -> None:
+    encoding = other_client.capabilities and other_client.capabilities.general
+    assert encoding is not None and encoding.position_encodings is not None
+    name = "notes/C-2001/2026-11-30.md"
+    file = practice / name
+    published = await _open(other_client, file)
+    text = file.read_text("utf-8")
+    assert _published(published) == _expected_diagnostics(
+        text, expected[name], encoding.position_encodings[0])
+
