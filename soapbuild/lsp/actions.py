@@ -66,8 +66,8 @@ def replacements(suggest: str) -> list[str]:
     found = []
     for part in _alternatives(suggest.split(";")[0]):
         remark = re.fullmatch(r"(?P<words>[^()]*?)\s*\((?P<remark>[^()]*)\)", part)
-        if remark and remark["remark"].split()[:1] and (
-                remark["remark"].split()[0].lower() in remarks):
+        first = remark["remark"].split()[:1] if remark else []
+        if remark and first and first[0].strip(",;:").lower() in remarks:
             part = remark["words"]
         if not part or "(" in part or "…" in part or part.split()[0].lower() in instructions:
             continue
