@@ -18,8 +18,11 @@ hover carries the rule's documentation either way.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import os
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,7 +39,14 @@ from soapbuild.lsp.actions import Action, note_actions
 from soapbuild.lsp.completion import Item, Kind, complete
 from soapbuild.lsp.hover import hover_text
 from soapbuild.lsp.positions import Encoding, LineIndex
-from soapbuild.lsp.workspace import Checked, OtherNotes, Workspace, note_findings, parsed
+from soapbuild.lsp.workspace import (
+    ALL_BELOW,
+    Checked,
+    OtherNotes,
+    Workspace,
+    note_findings,
+    parsed,
+)
 from soapbuild.model.findings import Finding, Severity
 from soapbuild.model.history import Ledger
 from soapbuild.settings import SETTINGS_FILE
@@ -90,12 +100,32 @@ class SoapbuildServer(LanguageServer):
                 self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error,
                                                                f"soapbuild: {problem}"))
                 return None
-            others = OtherNotes(settings)
-            known = Workspace(settings, context, others,
+            known = Workspace(settings, context, OtherNotes(settings),
                               lambda: run_now(now_text, settings))
             self.workspaces[root] = known
-            others.load()
+            self.read_notes(known)
         return known if known.holds(file) else None
+
+    def read_notes(self, workspace: Workspace) -> None:
+        """Sketch the workspace's notes for the copy search: at once in a small workspace,
+        in the background in a large one (its open notes are checked again when done)."""
+        others = workspace.others
+        files = others.files()
+        if len(files) < ALL_BELOW:
+            others.load(files)
+            return
+        loop = asyncio.get_running_loop()
+        self.window_log_message(lsp.LogMessageParams(
+            lsp.MessageType.Info, f"soapbuild: reading {len(files):,} notes for copied text"))
+
+        def read() -> None:
+            others.load(files)
+            # what was read stays for the session: keep the collector from walking it
+            # again on every check (the collections would otherwise grow with the notes)
+            gc.freeze()
+            loop.call_soon_threadsafe(self.refresh_workspace, workspace)
+
+        threading.Thread(target=read, name="soapbuild-notes", daemon=True).start()
 
     def load_ledger(self, uri: str) -> None:
         """The note's past as ``check`` loads it (git or the seal file), kept while it is typed."""

@@ -46,8 +46,9 @@ from soapbuild.rules.copied import SectionPrint, fingerprint, text_shingles
 from soapbuild.settings import Settings
 
 SKETCH = 32  # smallest shingle hashes kept per note; a copied section shares about 8 of them
-SHARED = 2  # a candidate shares at least this many of a section's smallest hashes
-CANDIDATES = 16  # notes parsed per section being typed, those sharing the most hashes first
+SHARED = 3  # a candidate shares at least this many of a section's smallest hashes
+CANDIDATES = 4  # notes compared per section being typed, those sharing the most hashes first
+COMMON = 64  # a hash in more notes than this is a stock phrase: it names no candidate
 ALL_BELOW = 500  # in a workspace with fewer notes, every note is a candidate (exact)
 
 
@@ -63,9 +64,9 @@ class Checked:
 class OtherNotes:
     """The notes of a workspace, sketched for finding which may hold a copied section.
 
-    ``load`` reads every note once (in the server's background thread); ``update``
-    reads one again when it changes on disk. Fingerprints of the notes found as
-    candidates are kept by the file's size and modification time.
+    ``load`` reads every note once (in the server's background thread in a large
+    workspace); ``update`` reads one again when it changes on disk. Fingerprints of
+    the notes found as candidates are kept by the file's size and modification time.
     """
 
     settings: Settings
@@ -75,12 +76,14 @@ class OtherNotes:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     ready: bool = False
 
-    def load(self) -> None:
+    def files(self) -> list[Path]:
+        """The workspace's session notes (treatment plans hold no sections to copy)."""
         notes = self.settings.notes_path
-        files = note_files([notes]) if notes.is_dir() else []
-        for file in files:
-            if not is_plan(file):
-                self.update(file)
+        return [f for f in (note_files([notes]) if notes.is_dir() else []) if not is_plan(f)]
+
+    def load(self, files: Sequence[Path] | None = None) -> None:
+        for file in self.files() if files is None else files:
+            self.update(file)
         self.ready = True
 
     def update(self, file: Path) -> None:
@@ -101,15 +104,24 @@ class OtherNotes:
                     self._index.setdefault(value, set()).add(file)
 
     def candidates(self, checked: Sequence[SectionPrint], exclude: Path) -> list[Path]:
-        """The other notes that may hold a copy of one of the ``checked`` sections."""
+        """The other notes that may hold a copy of one of the ``checked`` sections.
+
+        A hash that many notes share is a stock phrase ("alert and oriented to person,
+        place and time"), which says nothing about a copy: only the distinctive ones
+        (in at most ``COMMON`` notes) count, as the copy rule keys on rare shingles.
+        """
         with self._lock:
+            if not self.ready:  # still reading the workspace: no copies yet
+                return []
             if len(self.sketches) < ALL_BELOW:
                 return sorted(f for f in self.sketches if f != exclude)
             found: dict[Path, None] = {}
             for section in checked:
                 hits: Counter[Path] = Counter()
                 for value in heapq.nsmallest(SKETCH, section.shingles):
-                    hits.update(self._index.get(value, ()))
+                    holders = self._index.get(value, ())
+                    if len(holders) <= COMMON:
+                        hits.update(holders)
                 hits.pop(exclude, None)
                 for file, count in hits.most_common(CANDIDATES):
                     if count >= SHARED:
@@ -120,7 +132,6 @@ class OtherNotes:
         """The section fingerprints of one other note, as the checker computes them."""
         try:
             stat = file.stat()
-            data = read_note_bytes(file)
         except OSError:
             return []
         stamp = (stat.st_mtime_ns, stat.st_size)
@@ -128,6 +139,10 @@ class OtherNotes:
             kept = self._prints.get(file)
         if kept is not None and kept[0] == stamp:
             return kept[1]
+        try:
+            data = read_note_bytes(file)
+        except OSError:
+            return []
         root = self.settings.root
         note = parse_note(data, display_path(file, root), dict(self.settings.formats),
                           workspace_key(file, root)).note
