@@ -448,3 +448,42 @@ async def test_ranges_in_the_encoding_the_client_negotiated(
     assert _published(published) == _expected_diagnostics(
         text, expected[name], encoding.position_encodings[0])
 
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_note_changed_on_disk_is_compared_again(
+        client: LanguageClient, practice: Path) -> None:
+    """The server asks to hear of changed files; an earlier note written on disk that
+    holds this note's Subjective makes this one a copy (D001), until it goes away."""
+    for _ in range(100):  # the server registers after 'initialized', when it likes
+        watched = [r for r in REGISTERED if r.method == lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+        if watched:
+            break
+        await asyncio.sleep(0.1)
+    options = watched[0].register_options  # the protocol types it as any JSON
+    assert isinstance(options, dict)
+    assert "**/*.md" in [w["globPattern"] for w in options["watchers"]]
+    file = practice / "notes/C-1057/2026-11-24.md"
+    text = file.read_text("utf-8")
+    assert "D001" not in {d.code for d in await _open(client, file)}
+    subjective = text[text.index("## Subjective"):text.index("## Objective")]
+    earlier = practice / "notes/C-1057/2026-11-01.md"
+    earlier.write_text("---\nclient: C-1057\nclinician: Dr. Amara Osei, PsyD\n"
+                       "session_date: 2026-11-01 10:00\noccurred: true\n---\n" + subjective,
+                       "utf-8")
+
+    async def told(kind: lsp.FileChangeType) -> set[Any]:
+        client.diagnostics.pop(file.as_uri(), None)
+        client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent(earlier.as_uri(), kind)]))
+        return {d.code for d in await _published_now(client, file.as_uri())}
+
+    try:
+        copied = await told(lsp.FileChangeType.Created)
+        assert "D001" in copied
+        assert any("notes/C-1057/2026-11-01.md" in d.message
+                   for d in client.diagnostics[file.as_uri()] if d.code == "D001")
+    finally:
+        earlier.unlink()
+    assert "D001" not in await told(lsp.FileChangeType.Deleted)
+    await _close(client, file)
