@@ -29,6 +29,7 @@ NOW = "2026-12-01 12:00"
 ENV = {**os.environ, "SOAPBUILD_NOW": NOW}
 SERVER = ClientServerConfig([sys.executable, "-m", "soapbuild", "lsp"], server_env=ENV)
 LOCKED = "notes/C-1085/2026-11-10.md"  # submitted 2026-10-11: locked long before NOW
+NEW = "notes/C-2001/2026-11-30.md"  # the note below
 
 # Client C-2001's note: multi-byte characters (’ “ ” é 😊 …) before flagged words on
 # the same line, a pasted duration (F007) and a client's words left unquoted (Q001).
@@ -66,7 +67,7 @@ def practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(REPO / "notes", root / "notes")
     shutil.copy(REPO / "soapbuild.toml", root / "soapbuild.toml")
     (root / "notes" / "C-2001").mkdir()
-    (root / "notes" / "C-2001" / "2026-11-30.md").write_text(MULTIBYTE, "utf-8")
+    (root / NEW).write_text(MULTIBYTE, "utf-8")
     _check(root)
     return root
 
@@ -224,7 +225,7 @@ async def test_diagnostics_match_check_for_every_note_of_the_practice(
         client: LanguageClient, practice: Path, expected: dict[str, list[dict[str, Any]]],
         ) -> None:
     notes = _session_notes(practice)
-    assert len(notes) >= 30 and "notes/C-2001/2026-11-30.md" in notes
+    assert len(notes) >= 30 and NEW in notes
     with_findings = 0
     for name in notes:
         file = practice / name
@@ -239,7 +240,7 @@ async def test_diagnostics_match_check_for_every_note_of_the_practice(
 @pytest.mark.asyncio(loop_scope="module")
 async def test_ranges_count_utf16_code_units_after_multibyte_characters(
         client: LanguageClient, practice: Path) -> None:
-    file = practice / "notes/C-2001/2026-11-30.md"
+    file = practice / NEW
     published = await _open(client, file)
     lines = file.read_text("utf-8").split("\n")
     claims = next(d for d in published if d.code == "J004")
@@ -260,7 +261,7 @@ async def test_ranges_count_utf16_code_units_after_multibyte_characters(
 @pytest.mark.asyncio(loop_scope="module")
 async def test_an_edit_that_removes_the_flagged_word_clears_its_diagnostic(
         client: LanguageClient, practice: Path) -> None:
-    file = practice / "notes/C-2001/2026-11-30.md"
+    file = practice / NEW
     text = file.read_text("utf-8")
     before = await _open(client, file)
     assert [d.code for d in before].count("J004") == 1
@@ -290,7 +291,7 @@ def _edits(action: lsp.CodeAction, file: Path) -> list[lsp.TextEdit]:
 @pytest.mark.asyncio(loop_scope="module")
 async def test_each_code_action_makes_its_edit_and_resolves_its_finding(
         client: LanguageClient, practice: Path) -> None:
-    file = practice / "notes/C-2001/2026-11-30.md"
+    file = practice / NEW
     text = file.read_text("utf-8")
     published = await _open(client, file)
     by_code = {d.code: d for d in published}
@@ -366,7 +367,7 @@ async def test_a_locked_note_only_ever_gets_an_addendum(
 @pytest.mark.asyncio(loop_scope="module")
 async def test_hover_explains_the_finding_under_the_cursor(
         client: LanguageClient, practice: Path) -> None:
-    file = practice / "notes/C-2001/2026-11-30.md"
+    file = practice / NEW
     published = await _open(client, file)
     claims = next(d for d in published if d.code == "J004")
     hover = await client.text_document_hover_async(lsp.HoverParams(
@@ -394,7 +395,7 @@ async def _complete(client: LanguageClient, file: Path, text: str, line: int,
 @pytest.mark.asyncio(loop_scope="module")
 async def test_completion_offers_fields_values_and_the_formats_headings(
         client: LanguageClient, practice: Path) -> None:
-    file = practice / "notes/C-2001/2026-11-30.md"
+    file = practice / NEW
     text = file.read_text("utf-8")
     await _open(client, file)
     head, body = text.split("---\n", 2)[1:]
@@ -441,7 +442,7 @@ async def test_ranges_in_the_encoding_the_client_negotiated(
         expected: dict[str, list[dict[str, Any]]]) -> None:
     encoding = other_client.capabilities and other_client.capabilities.general
     assert encoding is not None and encoding.position_encodings is not None
-    name = "notes/C-2001/2026-11-30.md"
+    name = NEW
     file = practice / name
     published = await _open(other_client, file)
     text = file.read_text("utf-8")

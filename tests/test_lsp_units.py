@@ -166,3 +166,13 @@ def test_a_copied_section_is_found_in_a_small_and_in_a_large_workspace(
     assert f"{copies[0].line}:{copies[0].column}: warning D001 {copies[0].message}" in expected[0]
     assert not [f for f in note_findings(workspace, later, text, None).findings
                 if f.code == "D001"]
+
+
+def test_without_the_lsp_extra_the_command_says_what_to_install(tmp_path: Path) -> None:
+    """pygls missing (as after a plain ``pip install soapbuild``): a clear message, exit 2."""
+    code = ("import sys\nsys.modules['pygls'] = None\nfrom soapbuild.cli import main\n"
+            "main(['lsp'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "pip install 'soapbuild[lsp]'" in done.stderr and "Traceback" not in done.stderr
