@@ -238,6 +238,26 @@ async def test_diagnostics_match_check_for_every_note_of_the_practice(
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_a_treatment_plan_gets_its_own_findings(
+        client: LanguageClient, practice: Path, expected: dict[str, list[dict[str, Any]]],
+        ) -> None:
+    """A plan is checked as a plan; only its idle goals (G005), which need every session
+    of the practice, are left to ``check``."""
+    plans = sorted((practice / "notes").glob("*/plan.md"))
+    assert len(plans) >= 5
+    compared = 0
+    for file in plans:
+        name = file.relative_to(practice).as_posix()
+        wanted = [f for f in expected.get(name, []) if f["code"] != "G005"]
+        published = await _open(client, file)
+        assert _published(published) == _expected_diagnostics(file.read_text("utf-8"),
+                                                              wanted), name
+        compared += bool(wanted)
+        await _close(client, file)
+    assert compared >= 1
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_ranges_count_utf16_code_units_after_multibyte_characters(
         client: LanguageClient, practice: Path) -> None:
     file = practice / NEW
@@ -487,4 +507,31 @@ async def test_a_note_changed_on_disk_is_compared_again(
     finally:
         earlier.unlink()
     assert "D001" not in await told(lsp.FileChangeType.Deleted)
+    await _close(client, file)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_seal_recorded_meanwhile_locks_the_open_note(
+        client: LanguageClient, tmp_path: Path) -> None:
+    """Outside git a note's lock is its seal: when ``check`` records one while the note
+    is open, the server reads the note's past again and the edit in the editor is K001."""
+    shutil.copytree(REPO / "notes", tmp_path / "notes")
+    shutil.copy(REPO / "soapbuild.toml", tmp_path / "soapbuild.toml")
+    file = tmp_path / LOCKED
+    text = file.read_text("utf-8")
+    await _open(client, file)
+    edited = text.replace("Client was alert", "Client was very alert", 1)
+    assert "K001" not in {d.code for d in await _change(client, file, 2, edited)}  # no seal yet
+    _check(tmp_path)  # records the seals of the locked notes, this one as it is on disk
+    seals = tmp_path / ".soapbuild" / "seals.json"
+    assert seals.is_file()
+    client.diagnostics.pop(file.as_uri(), None)
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
+        [lsp.FileEvent(seals.as_uri(), lsp.FileChangeType.Changed)]))
+    for _ in range(3):  # checked at once, then again once the past is read
+        codes = {d.code for d in await _published_now(client, file.as_uri())}
+        if "K001" in codes:
+            break
+        client.diagnostics.pop(file.as_uri(), None)
+    assert "K001" in codes
     await _close(client, file)

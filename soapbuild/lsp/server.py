@@ -128,22 +128,35 @@ class SoapbuildServer(LanguageServer):
         threading.Thread(target=read, name="soapbuild-notes", daemon=True).start()
 
     def load_ledger(self, uri: str) -> None:
-        """The note's past as ``check`` loads it (git or the seal file), kept while it is typed."""
-        from soapbuild.commands.check import history_loader
-
+        """The note's past as ``check`` loads it (git or the seal file), kept while it is typed;
+        read now, when the note is opened."""
         state = self.open[uri]
-        workspace = state.workspace
-        note = parsed(workspace, state.file, self.workspace.get_text_document(uri).source)
-        if note is None or note.key is None:
-            state.ledger = None
-            return
-        try:
-            loader = history_loader(workspace.settings, workspace.clock())
-            state.ledger = loader({note.key: note})
-        except (UsageProblem, SealError, GitError) as problem:
-            state.ledger = None
+        ledger, problem = _past(state, self.workspace.get_text_document(uri).source)
+        self._keep(uri, state, ledger, problem)
+
+    def reload_ledger(self, uri: str) -> None:
+        """Read the note's past again in the background (it was saved, or the seals changed):
+        in a large repository git takes a while, and the note is being typed meanwhile."""
+        state = self.open[uri]
+        text = self.workspace.get_text_document(uri).source
+        loop = asyncio.get_running_loop()
+
+        def read() -> None:
+            ledger, problem = _past(state, text)
+            loop.call_soon_threadsafe(self._keep, uri, state, ledger, problem, True)
+
+        threading.Thread(target=read, name="soapbuild-past", daemon=True).start()
+
+    def _keep(self, uri: str, state: Open, ledger: Ledger | None, problem: str | None,
+              check: bool = False) -> None:
+        if self.open.get(uri) is not state:
+            return  # closed (or opened again) meanwhile
+        state.ledger = ledger
+        if problem is not None:
             self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Warning,
                                                            f"soapbuild: {problem}"))
+        if check:
+            self.refresh(uri)
 
     def refresh(self, uri: str) -> None:
         """Check the open note from the editor's text and publish its diagnostics."""
@@ -166,9 +179,23 @@ class SoapbuildServer(LanguageServer):
     def refresh_workspace(self, workspace: Workspace, ledgers: bool = False) -> None:
         for uri, state in list(self.open.items()):
             if state.workspace is workspace:
-                if ledgers:
-                    self.load_ledger(uri)
                 self.refresh(uri)
+                if ledgers:
+                    self.reload_ledger(uri)
+
+
+def _past(state: Open, text: str) -> tuple[Ledger | None, str | None]:
+    """The note's ledger as ``check`` loads it, or why it could not be read."""
+    from soapbuild.commands.check import history_loader
+
+    workspace = state.workspace
+    note = parsed(workspace, state.file, text)
+    if note is None or note.key is None:
+        return None, None
+    try:
+        return history_loader(workspace.settings, workspace.clock())({note.key: note}), None
+    except (UsageProblem, SealError, GitError) as problem:
+        return None, str(problem)
 
 
 def diagnostic(finding: Finding, index: LineIndex, pages: dict[str, str]) -> lsp.Diagnostic:
@@ -261,8 +288,8 @@ def make_server(now_text: str | None = None) -> SoapbuildServer:
         if state is None:
             return
         state.workspace.others.update(state.file)
-        ls.load_ledger(uri)
         ls.refresh(uri)
+        ls.reload_ledger(uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: SoapbuildServer, params: lsp.DidCloseTextDocumentParams) -> None:
