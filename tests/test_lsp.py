@@ -535,3 +535,25 @@ async def test_a_seal_recorded_meanwhile_locks_the_open_note(
         client.diagnostics.pop(file.as_uri(), None)
     assert "K001" in codes
     await _close(client, file)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_diagnostics_link_to_the_rule_pages_of_the_built_record(
+        client: LanguageClient, tmp_path: Path) -> None:
+    """No link before a build (soapbuild has no pages on the web); after ``soapbuild build``
+    each diagnostic links to its rule's page in output/rules/."""
+    shutil.copytree(REPO / "notes", tmp_path / "notes")
+    shutil.copy(REPO / "soapbuild.toml", tmp_path / "soapbuild.toml")
+    file = tmp_path / "notes/C-1042/2026-10-12.md"
+    before = await _open(client, file)
+    assert before and all(d.code_description is None for d in before)
+    done = subprocess.run([sys.executable, "-m", "soapbuild", "build", "--no-pdf"],
+                          cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    after = await _change(client, file, 2, file.read_text("utf-8"))
+    for diagnostic in after:
+        assert diagnostic.code_description is not None
+        page = tmp_path / "output" / "rules" / f"{diagnostic.code}.html"
+        assert diagnostic.code_description.href == page.as_uri() and page.is_file()
+    await _close(client, file)
