@@ -557,3 +557,23 @@ async def test_diagnostics_link_to_the_rule_pages_of_the_built_record(
         page = tmp_path / "output" / "rules" / f"{diagnostic.code}.html"
         assert diagnostic.code_description.href == page.as_uri() and page.is_file()
     await _close(client, file)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_changed_settings_apply_to_the_open_notes(
+        client: LanguageClient, tmp_path: Path) -> None:
+    """The settings are the note's workspace's, read again when soapbuild.toml changes."""
+    shutil.copytree(REPO / "notes", tmp_path / "notes")
+    settings = tmp_path / "soapbuild.toml"
+    shutil.copy(REPO / "soapbuild.toml", settings)
+    file = tmp_path / "notes/C-1042/2026-10-12.md"
+    assert {"J004", "U001"} <= {d.code for d in await _open(client, file)}
+    text = settings.read_text("utf-8")
+    settings.write_text(text.replace("[clinicians.", '[rules]\nignore = ["J004"]\n\n'
+                                     "[clinicians.", 1), "utf-8")
+    client.diagnostics.pop(file.as_uri(), None)
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
+        [lsp.FileEvent(settings.as_uri(), lsp.FileChangeType.Changed)]))
+    codes = {d.code for d in await _published_now(client, file.as_uri())}
+    assert "J004" not in codes and "U001" in codes
+    await _close(client, file)

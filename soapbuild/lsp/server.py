@@ -305,8 +305,8 @@ def make_server(now_text: str | None = None) -> SoapbuildServer:
             if path is None:
                 continue
             file = Path(path).absolute()
-            if file.name == SETTINGS_FILE:
-                for root in [r for r in ls.workspaces if file.parent == r]:
+            if file.name == SETTINGS_FILE:  # the workspace is read anew, its notes again
+                for root in [r for r in ls.workspaces if file.parent.resolve() == r]:
                     del ls.workspaces[root]
                     for uri, state in list(ls.open.items()):
                         if state.workspace.settings.root == root:
