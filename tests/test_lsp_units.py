@@ -176,3 +176,18 @@ def test_without_the_lsp_extra_the_command_says_what_to_install(tmp_path: Path) 
                           timeout=60, check=False, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "pip install 'soapbuild[lsp]'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_headings_are_offered_on_a_heading_or_blank_line_only() -> None:
+    from soapbuild.lsp.completion import complete
+    from soapbuild.settings import Settings
+
+    text = "---\nclient: C-1\nformat: dap\n---\n## Data\n\nClient reported \n\n## A"
+    settings = Settings(root=Path("."))
+    assert complete(text, text.index("Client reported ") + 16, settings) == []
+    assert complete(text, text.index("Cli") + 3, settings) == []
+    blank = [i.label for i in complete(text, text.index("\n\n## A") + 1, settings)]
+    assert blank == ["## Assessment", "## Plan"]  # the dap format's, Data being there
+    typed = complete(text, len(text), settings)
+    assert [(i.label, i.span.start) for i in typed] == [
+        ("## Assessment", text.index("## A")), ("## Plan", text.index("## A"))]

@@ -125,7 +125,7 @@ def _values(key: str, settings: Settings) -> Iterator[tuple[str, str, str]]:
 def _headings(text: str, line_start: int, before: str, offset: int,
               settings: Settings) -> Iterator[Item]:
     """The note format's section headings, at the start of a line (``#`` typed or not)."""
-    if not re.fullmatch(r"#{0,6}[ \t]*[A-Za-z]*", before):
+    if not re.fullmatch(r"(?:#{1,6}[ \t]*[A-Za-z]*)?", before):  # a heading, or a blank line
         return
     chosen = _FORMAT.search(text[:_front_matter_end(text) or 0])
     formats = settings.formats
