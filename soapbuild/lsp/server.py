@@ -40,7 +40,6 @@ from soapbuild.lsp.completion import Item, Kind, complete
 from soapbuild.lsp.hover import hover_text
 from soapbuild.lsp.positions import Encoding, LineIndex
 from soapbuild.lsp.workspace import (
-    ALL_BELOW,
     Checked,
     OtherNotes,
     Workspace,
@@ -58,6 +57,7 @@ _SEVERITY = {Severity.ERROR: lsp.DiagnosticSeverity.Error,
              Severity.INFO: lsp.DiagnosticSeverity.Information}
 _KIND = {Kind.FIELD: lsp.CompletionItemKind.Field, Kind.VALUE: lsp.CompletionItemKind.Value,
          Kind.HEADING: lsp.CompletionItemKind.Keyword}
+AT_ONCE = 500  # a workspace of up to this many notes is sketched before its first check
 _WATCHED = ("**/*.md", "**/*.markdown", f"**/{SETTINGS_FILE}", "**/.soapbuild/*")
 
 
@@ -111,7 +111,7 @@ class SoapbuildServer(LanguageServer):
         in the background in a large one (its open notes are checked again when done)."""
         others = workspace.others
         files = others.files()
-        if len(files) < ALL_BELOW:
+        if len(files) <= AT_ONCE:
             others.load(files)
             return
         loop = asyncio.get_running_loop()

@@ -49,7 +49,9 @@ SKETCH = 32  # smallest shingle hashes kept per note; a copied section shares ab
 SHARED = 3  # a candidate shares at least this many of a section's smallest hashes
 CANDIDATES = 4  # notes compared per section being typed, those sharing the most hashes first
 COMMON = 64  # a hash in more notes than this is a stock phrase: it names no candidate
-ALL_BELOW = 500  # in a workspace with fewer notes, every note is a candidate (exact)
+# In a workspace with fewer notes every note is a candidate, so the result is exactly check's;
+# beyond that, comparing every section on every keystroke costs more than typing allows.
+ALL_BELOW = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +209,7 @@ def note_findings(workspace: Workspace, file: Path, text: str,
 
 
 def parsed(workspace: Workspace, file: Path, text: str) -> Note | None:
-    """The note as the checker parses it (for the ledger loader, hover and completion)."""
+    """The note as the checker parses it, for the loader of its past (git or the seals)."""
     root = workspace.settings.root
     return parse_note(text.encode("utf-8", "surrogatepass"), display_path(file, root),
                       dict(workspace.settings.formats), workspace_key(file, root)).note
