@@ -191,3 +191,15 @@ def test_headings_are_offered_on_a_heading_or_blank_line_only() -> None:
     typed = complete(text, len(text), settings)
     assert [(i.label, i.span.start) for i in typed] == [
         ("## Assessment", text.index("## A")), ("## Plan", text.index("## A"))]
+
+
+def test_a_value_typed_with_its_quote_is_filtered_quoted() -> None:
+    from soapbuild.lsp.completion import complete
+    from soapbuild.settings import Settings
+
+    settings = Settings(root=Path("."))
+    for typed, shown in (('"908', '"90837"'), ("908", "90837")):
+        text = f"---\nclient: C-1\nservice_code: {typed}\n---\n"
+        items = {i.label: i for i in complete(text, text.index(typed) + len(typed), settings)}
+        assert items["90837"].text == '"90837"' and items["90837"].filter == shown
+        assert text[items["90837"].span.start:items["90837"].span.end] == typed

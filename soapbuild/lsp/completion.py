@@ -43,6 +43,13 @@ class Item:
     span: Span
     kind: Kind
     detail: str = ""
+    typed: str = ""  # what the span holds now: the editor filters the items by it
+
+    @property
+    def filter(self) -> str:
+        """What the editor matches the typed text against: a value typed with its opening
+        quote is matched quoted."""
+        return self.text if self.typed[:1] in ('"', "'") else self.label
 
 
 def complete(text: str, offset: int, settings: Settings) -> list[Item]:
@@ -87,7 +94,7 @@ def _front_matter(text: str, line_start: int, before: str, offset: int,
     for label, written, detail in _values(key, settings):
         if key == "modifiers" and not in_list:
             written = f"[{written}]"
-        yield Item(label, written, span, Kind.VALUE, detail)
+        yield Item(label, written, span, Kind.VALUE, detail, text[span.start:span.end])
 
 
 def _values(key: str, settings: Settings) -> Iterator[tuple[str, str, str]]:

@@ -249,7 +249,7 @@ def _completion(item: Item, index: LineIndex) -> lsp.CompletionItem:
     return lsp.CompletionItem(
         item.label, kind=_KIND[item.kind], detail=item.detail or None,
         text_edit=lsp.TextEdit(_range(index, item.span.start, item.span.end), item.text),
-        sort_text=None, filter_text=item.label)
+        filter_text=item.filter)
 
 
 def make_server(now_text: str | None = None) -> SoapbuildServer:
