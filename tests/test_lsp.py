@@ -30,6 +30,7 @@ ENV = {**os.environ, "SOAPBUILD_NOW": NOW}
 SERVER = ClientServerConfig([sys.executable, "-m", "soapbuild", "lsp"], server_env=ENV)
 LOCKED = "notes/C-1085/2026-11-10.md"  # submitted 2026-10-11: locked long before NOW
 NEW = "notes/C-2001/2026-11-30.md"  # the note below
+WINDOWS = "notes/C-2001/2026-12-01.md"  # another, saved with a byte order mark and CRLF
 
 # Client C-2001's note: multi-byte characters (’ “ ” é 😊 …) before flagged words on
 # the same line, a pasted duration (F007) and a client's words left unquoted (Q001).
@@ -68,6 +69,9 @@ def practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(REPO / "soapbuild.toml", root / "soapbuild.toml")
     (root / "notes" / "C-2001").mkdir()
     (root / NEW).write_text(MULTIBYTE, "utf-8")
+    (root / WINDOWS).write_bytes(("\ufeff" + MULTIBYTE.replace("2026-11-30", "2026-12-01")
+                                  .replace("she claims she slept", "she insists 👩‍⚕️ slept"))
+                                 .replace("\n", "\r\n").encode("utf-8"))
     _check(root)
     return root
 
@@ -129,13 +133,26 @@ def _units(text: str, encoding: str) -> int:
     return len(text)
 
 
+def _text(file: Path) -> str:
+    """A note's text as an editor holds it: a byte order mark and CRLF line ends kept."""
+    return file.read_bytes().decode("utf-8")
+
+
 def _position(lines: list[str], line: int, column: int, encoding: str) -> tuple[int, int]:
     return line - 1, _units(lines[line - 1][:column - 1], encoding)
 
 
 def _expected_diagnostics(text: str, findings: list[dict[str, Any]],
                           encoding: str = "utf-16") -> list[tuple[Any, ...]]:
-    lines = [*text.split("\n"), ""]
+    """``check``'s findings as the client should see them. soapbuild's columns count code
+    points of the text without its byte order mark, which the client's first line holds."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    lines = [*text.removeprefix(bom).split("\n"), ""]
+    lines[0] = bom + lines[0]
+    shifted = [{**f, "column": f["column"] + len(bom) * (f["line"] == 1),
+                "end_column": f["end_column"] + len(bom) * (f["end_line"] == 1)}
+               for f in findings]
+    findings = shifted
     rows = []
     for f in findings:
         message = f["message"] + (f"\n→ {f['suggestion']}" if f.get("suggestion") else "")
@@ -173,7 +190,7 @@ async def _open(client: LanguageClient, file: Path, text: str | None = None,
     uri = file.as_uri()
     client.diagnostics.pop(uri, None)
     client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(
-        uri, "markdown", 1, file.read_text("utf-8") if text is None else text)))
+        uri, "markdown", 1, _text(file) if text is None else text)))
     return await _published_now(client, uri)
 
 
@@ -230,7 +247,7 @@ async def test_diagnostics_match_check_for_every_note_of_the_practice(
     for name in notes:
         file = practice / name
         published = await _open(client, file)
-        text = file.read_text("utf-8")
+        text = _text(file)
         assert _published(published) == _expected_diagnostics(text, expected.get(name, [])), name
         with_findings += bool(published)
         await _close(client, file)
@@ -250,27 +267,28 @@ async def test_a_treatment_plan_gets_its_own_findings(
         name = file.relative_to(practice).as_posix()
         wanted = [f for f in expected.get(name, []) if f["code"] != "G005"]
         published = await _open(client, file)
-        assert _published(published) == _expected_diagnostics(file.read_text("utf-8"),
-                                                              wanted), name
+        assert _published(published) == _expected_diagnostics(_text(file), wanted), name
         compared += bool(wanted)
         await _close(client, file)
     assert compared >= 1
 
 
 @pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize(("name", "word"), [(NEW, "claims"), (WINDOWS, "insists")])
 async def test_ranges_count_utf16_code_units_after_multibyte_characters(
-        client: LanguageClient, practice: Path) -> None:
-    file = practice / NEW
+        client: LanguageClient, practice: Path, name: str, word: str) -> None:
+    """What the client finds under a diagnostic's range is the flagged word, though emoji
+    and curly quotes before it take more UTF-16 units than characters (and the second
+    note begins with a byte order mark and ends its lines with CRLF)."""
+    file = practice / name
     published = await _open(client, file)
-    lines = file.read_text("utf-8").split("\n")
-    claims = next(d for d in published if d.code == "J004")
-    line = lines[claims.range.start.line]
-    # what the client sees under the range is the flagged word, though emoji and curly
-    # quotes before it take more UTF-16 units than characters
+    lines = _text(file).split("\n")
+    flagged = next(d for d in published if d.code == "J004")
+    line = lines[flagged.range.start.line]
     encoded = line.encode("utf-16-le")
-    start, end = claims.range.start.character, claims.range.end.character
-    assert encoded[2 * start:2 * end].decode("utf-16-le") == "claims"
-    assert start != line.index("claims")  # the emoji makes the two counts differ
+    start, end = flagged.range.start.character, flagged.range.end.character
+    assert encoded[2 * start:2 * end].decode("utf-16-le") == word
+    assert start != line.index(word)  # the emoji makes the two counts differ
     always = next(d for d in published if d.code == "U001")
     encoded = lines[always.range.start.line].encode("utf-16-le")
     assert encoded[2 * always.range.start.character:2 * always.range.end.character].decode(
