@@ -595,3 +595,21 @@ async def test_changed_settings_apply_to_the_open_notes(
     codes = {d.code for d in await _published_now(client, file.as_uri())}
     assert "J004" not in codes and "U001" in codes
     await _close(client, file)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_in_git_the_locks_come_from_the_history_as_for_check(
+        client: LanguageClient) -> None:
+    """This repository's own sample practice, in git: a note's lock is its committed
+    version, as ``check`` reads it (K001 on the note changed after it locked)."""
+    report = _check(REPO)
+    expected: dict[str, list[dict[str, Any]]] = {}
+    for finding in report["findings"]:
+        expected.setdefault(finding["path"], []).append(finding)
+    assert any(f["code"] == "K001" for f in expected.get(LOCKED, []))
+    for name in _session_notes(REPO):
+        file = REPO / name
+        published = await _open(client, file)
+        assert _published(published) == _expected_diagnostics(_text(file),
+                                                              expected.get(name, [])), name
+        await _close(client, file)
