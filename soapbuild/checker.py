@@ -15,9 +15,11 @@ Rules never write; the caller records new seals from the run's ledger.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from soapbuild.discover import (
     display_path,
@@ -30,13 +32,21 @@ from soapbuild.model.findings import Finding, Hit, Severity
 from soapbuild.model.formats import NoteFormat
 from soapbuild.model.history import Ledger
 from soapbuild.model.note import Note
-from soapbuild.model.parse import ParseResult, read_note
+from soapbuild.model.parse import ParseResult, parse_note, read_note, read_note_bytes
 from soapbuild.model.plan import Plan, PlanResult, read_plan
 from soapbuild.model.schedule import Schedule, ScheduledSession
 from soapbuild.model.source import SourceText
-from soapbuild.rules import CHECKS, PSYCHOTHERAPY_CHECKS, NoteCheck, drafts, plans, suppression
+from soapbuild.rules import (
+    CHECKS,
+    NOTE_ONLY,
+    PSYCHOTHERAPY_CHECKS,
+    NoteCheck,
+    drafts,
+    plans,
+    suppression,
+)
 from soapbuild.rules.context import Context
-from soapbuild.rules.copied import SectionPrint, copy_hit, find_copies, fingerprint
+from soapbuild.rules.copied import Copy, SectionPrint, copy_hit, find_copies, fingerprint
 from soapbuild.rules.registry import all_rules
 from soapbuild.rules.sessions import SessionRecord, session_record, unmatched_sessions
 
@@ -48,6 +58,67 @@ HistoryLoader = Callable[[Mapping[str, Note]], Ledger]
 OtherPrints = Callable[[Sequence[SectionPrint]], Sequence[SectionPrint]]
 # How a plan file becomes a PlanResult: (file, display path, workspace key).
 PlanReader = Callable[[Path, str, "str | None"], PlanResult]
+# The bytes of a note as the check reads them, or None when they cannot be read (the
+# Reader then says why): (file, workspace key) -> bytes.
+RawReader = Callable[[Path, "str | None"], "bytes | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """What one note yields on its own, before any rule that looks across notes or at the
+    note's past: the parse, the hits of the note-only checks (:data:`~soapbuild.rules.NOTE_ONLY`)
+    among those run, in their order, and its sections' fingerprints for copied text.
+
+    A piece depends only on the note's bytes, its paths, the settings, the vocabulary and
+    soapbuild itself, which is what lets :mod:`soapbuild.cache` keep it between runs.
+    """
+
+    result: ParseResult
+    hits: tuple[tuple[Hit, ...], ...]
+    prints: tuple[SectionPrint, ...]
+
+
+class PieceCache(Protocol):
+    """The one seam between the checker and the cache (:class:`soapbuild.cache.NoteCache`)."""
+
+    def piece(self, data: bytes, display: str, key: str | None, variant: str,
+              make: Callable[[], Piece]) -> Piece:
+        """The piece of the note whose bytes are ``data``, from the cache or made by
+        ``make`` (and then kept). ``variant`` names what ``make`` computes beyond the
+        bytes and paths."""
+
+    def copies(self, prints: Sequence[SectionPrint], identity: str,
+               find: Callable[[], list[Copy]]) -> list[Copy]:
+        """The copies among ``prints``, from the cache or found by ``find`` (and then kept);
+        ``identity`` hashes everything ``prints`` were made from."""
+
+
+def disk_bytes(file: Path, key: str | None) -> bytes | None:
+    """A note's bytes from disk, as :func:`~soapbuild.model.parse.read_note` reads them."""
+    try:
+        return read_note_bytes(file)
+    except OSError:
+        return None
+
+
+def make_piece(result: ParseResult, context: Context, checks: Sequence[NoteCheck],
+               copies: bool) -> Piece:
+    """The piece of a parsed note: run its note-only checks and fingerprint its sections
+    (a psychotherapy note only the checks it gets, and no fingerprints: no copied text)."""
+    note = result.note
+    if note is None:
+        return Piece(result, (), ())
+    kept = not note.psychotherapy_notes
+    hits = tuple(tuple(check(note, context)) if kept or check in PSYCHOTHERAPY_CHECKS else ()
+                 for check in checks if check in NOTE_ONLY)
+    prints = tuple(fingerprint(note, context.settings)) if copies and kept else ()
+    return Piece(result, hits, prints)
+
+
+def _variant(checks: Sequence[NoteCheck], copies: bool) -> str:
+    names = [f"{check.__module__}.{check.__qualname__}" for check in checks
+             if check in NOTE_ONLY]
+    return " ".join([*names, "copies" if copies else "no-copies"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +162,7 @@ class FileOutcome:
 def check_paths(paths: Iterable[Path], context: Context, base: Path,
                 checks: Sequence[NoteCheck] = CHECKS, copies: bool = True,
                 schedule: Schedule | None = None, history: HistoryLoader | None = None,
-                whole: bool = False) -> CheckRun:
+                whole: bool = False, cache: PieceCache | None = None) -> CheckRun:
     """Check every note under ``paths``; display paths are relative to ``base``.
 
     ``checks`` defaults to every per-note rule and ``copies`` adds the search for
@@ -101,7 +172,7 @@ def check_paths(paths: Iterable[Path], context: Context, base: Path,
     is checked, which the plans' idle goals need (every session of a client).
     """
     return check_files(note_files(paths), context, base, checks, copies, schedule,
-                       history=history, whole=whole)
+                       history=history, whole=whole, cache=cache)
 
 
 def check_files(files: Sequence[Path], context: Context, base: Path,
@@ -109,7 +180,8 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
                 schedule: Schedule | None = None, reader: Reader = read_note,
                 history: HistoryLoader | None = None,
                 others: OtherPrints | None = None, plan_reader: PlanReader = read_plan,
-                whole: bool = False) -> CheckRun:
+                whole: bool = False, cache: PieceCache | None = None,
+                raw: RawReader = disk_bytes) -> CheckRun:
     """Check the given note files, read by ``reader`` (default: from disk); a treatment
     plan among them is read by ``plan_reader`` and checked as a plan.
 
@@ -119,15 +191,17 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     note copied from one of them is found too.
     ``history`` loads the notes' past before any rule runs; ``whole`` says the whole
     notes folder is checked, which the plans' idle goals need (every session).
+    ``cache`` keeps each note's :class:`Piece` between runs; it reads the notes' bytes
+    with ``raw`` (from disk by default) and a note ``raw`` cannot read with ``reader``.
     """
     files, plan_paths = split_plans(files)
     root = context.settings.root
-    formats = dict(context.settings.formats)
     shown = [display_path(file, base) for file in files]
     keys = [workspace_key(file, root) for file in files]
-    results = [_outside(reader(file, display, formats, key), context) if key is None
-               else reader(file, display, formats, key)
-               for file, display, key in zip(files, shown, keys, strict=True)]
+    pieces = [_piece(file, display, key, context, checks, copies, reader, cache, raw)
+              for file, display, key in zip(files, shown, keys, strict=True)]
+    results = [_outside(piece.result, context) if key is None else piece.result
+               for piece, key in zip(pieces, keys, strict=True)]
     record = [r.note is None or not r.note.psychotherapy_notes for r in results]
     if history is not None:  # the notes' past, loaded before any rule runs
         context = context.with_ledger(history({
@@ -136,17 +210,26 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     findings: list[Finding] = []
     prints: list[SectionPrint] = []
     suppressed = 0
-    for result, kept in zip(results, record, strict=True):
-        outcome = check_result(result, context, checks)
+    note_only = [check for check in checks if check in NOTE_ONLY]
+    for piece, result, kept in zip(pieces, results, record, strict=True):
+        known = dict(zip(note_only, piece.hits, strict=True)) if result.note is not None else {}
+        outcome = check_result(result, context, checks, known=known)
         findings.extend(outcome.findings)
         suppressed += outcome.suppressed
-        if result.note is not None and copies and kept:
-            prints.extend(fingerprint(result.note, context.settings))
+        if kept:
+            prints.extend(piece.prints)
     notes = [(display, result.note) for display, result, kept
              in zip(shown, results, record, strict=True) if kept]
+    threshold = context.settings.copied_threshold
     if others is not None and prints:
         prints += others(prints)
-    findings.extend(_copies(prints, context, set(shown)))
+        found = find_copies(prints, threshold)
+    elif cache is not None:  # the same notes as last time: the same copies
+        identity = _identity(_variant(checks, copies), threshold, shown, keys, results)
+        found = cache.copies(prints, identity, lambda: find_copies(prints, threshold))
+    else:
+        found = find_copies(prints, threshold)
+    findings.extend(_copies(found, context, set(shown)))
     findings.extend(_deleted(context, base))
     sessions = _sessions(notes, sorted(findings, key=lambda f: f.sort_key), context)
     unmatched: tuple[ScheduledSession, ...] = ()
@@ -175,6 +258,32 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     return CheckRun(tuple(shown), ordered, suppressed, sessions,
                     {path: note for path, note in notes if note is not None}, unmatched, read,
                     context.ledger, tuple(plan_shown), plans)
+
+
+def _piece(file: Path, display: str, key: str | None, context: Context,
+           checks: Sequence[NoteCheck], copies: bool, reader: Reader,
+           cache: PieceCache | None, raw: RawReader) -> Piece:
+    """One note's piece: from ``cache`` when it has it, else parsed and checked now."""
+    formats = dict(context.settings.formats)
+    data = raw(file, key) if cache is not None else None
+    if cache is None or data is None:  # no cache, or unreadable: the reader says why
+        return make_piece(reader(file, display, formats, key), context, checks, copies)
+
+    def make() -> Piece:
+        result = replace(parse_note(data, display, formats, key),
+                         digest=hashlib.sha256(data).hexdigest())
+        return make_piece(result, context, checks, copies)
+
+    return cache.piece(data, display, key, _variant(checks, copies), make)
+
+
+def _identity(variant: str, threshold: float, shown: Sequence[str],
+              keys: Sequence[str | None], results: Sequence[ParseResult]) -> str:
+    """The hash of what the notes' fingerprints are made of: their bytes and paths."""
+    digest = hashlib.sha256(f"{variant}\0{threshold!r}".encode())
+    for display, key, result in zip(shown, keys, results, strict=True):
+        digest.update(f"\0{display}\0{key}\0{result.digest}".encode())
+    return digest.hexdigest()
 
 
 def _outside(result: ParseResult, context: Context) -> ParseResult:
@@ -223,20 +332,24 @@ def _sessions(notes: list[tuple[str, Note | None]], findings: Sequence[Finding],
 
 def check_result(result: ParseResult, context: Context,
                  checks: Sequence[NoteCheck] = CHECKS, *,
-                 as_submitted: bool = False) -> FileOutcome:
+                 as_submitted: bool = False,
+                 known: Mapping[NoteCheck, Sequence[Hit]] | None = None) -> FileOutcome:
     """All findings for one parsed file: its read problems and every rule's hits.
 
     On a draft, findings that only mean "not finished yet" are warnings
     (:mod:`soapbuild.rules.drafts`); ``as_submitted`` judges the draft as it will
-    be once submitted, as ``soapbuild submit`` must.
+    be once submitted, as ``soapbuild submit`` must. ``known`` holds hits already
+    found by some of the checks (a cached :class:`Piece`'s), which are not run again.
     """
     hits: list[Hit] = list(result.problems)
     note = result.note
+    known = known or {}
     if note is not None:
         if note.psychotherapy_notes:
             checks = [check for check in checks if check in PSYCHOTHERAPY_CHECKS]
         for check in checks:
-            hits.extend(check(note, context))
+            found = known.get(check)
+            hits.extend(check(note, context) if found is None else found)
     source = note.source if note is not None else result.source
     findings = _placed(hits, result.path, source, context)
     if note is None:
@@ -256,9 +369,9 @@ def _deleted(context: Context, base: Path) -> list[Finding]:
     return [finding for finding in placed if finding is not None]
 
 
-def _copies(prints: list[SectionPrint], context: Context, checked: set[str]) -> list[Finding]:
+def _copies(copies: list[Copy], context: Context, checked: set[str]) -> list[Finding]:
     found = []
-    for copy in find_copies(prints, context.settings.copied_threshold):
+    for copy in copies:
         if copy.later.path not in checked:  # a committed note copying another: not checked now
             continue
         line, column, end_line, end_column = copy.later.position

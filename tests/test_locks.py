@@ -48,6 +48,13 @@ EDITED = ORIGINAL.replace("risk is low.", "risk is low; sleep is improving.")
 
 
 
+def kept(root: Path) -> list[str]:
+    """What soapbuild keeps in the workspace's .soapbuild folder, the cache aside (it may
+    be there after any check and is no record of anything)."""
+    folder = root / ".soapbuild"
+    return sorted(p.name for p in folder.iterdir() if p.name != "cache") if folder.exists() else []
+
+
 def run_cli(directory: Path, *args: str) -> tuple[int, str, BaseException | None]:
     result = CliRunner().invoke(main, ["-C", str(directory), *args],
                                 env={"SOAPBUILD_NOW": None})
@@ -131,13 +138,13 @@ def test_check_inside_the_edit_window_does_not_seal(ws: Path) -> None:
     (ws / KEY).write_text(ORIGINAL, "utf-8")
     run = check(ws, "2026-11-22 08:59:59")
     assert (run.exit_code, run.findings) == (0, [])
-    assert not (ws / ".soapbuild").exists()
+    assert kept(ws) == []
 
 
 def test_draft_is_never_sealed(ws: Path) -> None:
     (ws / KEY).write_text(note(submitted=None), "utf-8")
     check(ws, LATER)
-    assert not (ws / ".soapbuild").exists()
+    assert kept(ws) == []
 
 
 def test_first_check_after_the_window_writes_the_seal_file(sealed: Path) -> None:
@@ -303,7 +310,7 @@ def test_edit_window_hours_setting(tmp_path: Path) -> None:
     root = workspace(tmp_path / "ws", "edit_window_hours = 48\n", notes="notes/C-1042")
     (root / KEY).write_text(ORIGINAL, "utf-8")
     assert check(root, "2026-11-23 08:59:59").findings == []
-    assert not (root / ".soapbuild").exists()
+    assert kept(root) == []
     assert check(root, "2026-11-23 09:00").findings == []
     assert seals(root) == {KEY: seal_of(ORIGINAL, "2026-11-23T09:00:00-05:00")}
     (root / KEY).write_text(EDITED, "utf-8")
@@ -457,8 +464,7 @@ def test_untouched_files_keep_their_bytes(sealed: Path) -> None:
     before = stamp(sealed / KEY)
     check(sealed, LATER)
     assert stamp(sealed / KEY) == before
-    assert sorted(p.name for p in (sealed / ".soapbuild").iterdir()) == ["originals",
-                                                                         "seals.json"]
+    assert kept(sealed) == ["originals", "seals.json"]
     assert not any(name.startswith(".") and name != ".soapbuild"
                    for name in os.listdir(sealed))
 
@@ -806,7 +812,7 @@ def test_a_symlinked_notes_folder_outside_the_workspace_is_refused(tmp_path: Pat
     assert code == 2
     assert ("'notes_dir' = 'notes' must name a folder inside the workspace" if settings
             else "the notes folder leads outside the workspace") in output
-    assert not (root / ".soapbuild").exists()
+    assert kept(root) == []
 
 
 def test_a_symlinked_note_outside_the_workspace_is_k003(ws: Path, tmp_path: Path) -> None:
@@ -815,4 +821,4 @@ def test_a_symlinked_note_outside_the_workspace_is_k003(ws: Path, tmp_path: Path
     (ws / KEY).symlink_to(outside)
     run = check(ws, LATER)
     assert [(f.path, f.code, f.severity) for f in run.findings] == [(KEY, "K003", "error")]
-    assert not (ws / ".soapbuild").exists()  # never sealed where it cannot be kept
+    assert kept(ws) == []  # never sealed where it cannot be kept

@@ -58,6 +58,7 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
     from git and the seal file in a repository, from the seal file alone outside
     one; see :mod:`soapbuild.history.ledger`.
     """
+    from soapbuild.cache import open_note_cache
     from soapbuild.checker import check_files, check_paths
     from soapbuild.discover import PathError
     from soapbuild.history import git
@@ -76,15 +77,17 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
         raise UsageProblem(f"no notes folder at {settings.notes_path} "
                            "(set notes_dir in soapbuild.toml or name the notes to check)")
     scope = _scope(settings, targets)
+    cache = None
     try:
         # Missing sessions are judged on the whole folder only.
         whole = not paths and not staged
         schedule = _schedule(settings, now) if whole else None
         store = SealStore.load(settings.root)
+        cache = open_note_cache(settings)
         if top is None:
             seals = SealHistory(store, settings, context.now, scope)
             run = check_paths(targets, context, base=directory, schedule=schedule,
-                              history=seals.load, whole=whole)
+                              history=seals.load, whole=whole, cache=cache)
             seal_updates(store, run.ledger, run.notes.values(), settings, context.now)
             store.save()
             return replace(run, ledger=seals.recorded(run.ledger, run.notes))
@@ -92,7 +95,7 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
         if not staged:
             history = GitHistory(where, store, settings, context.now, scope)
             return check_paths(targets, context, base=directory, schedule=schedule,
-                               history=history.load, whole=whole)
+                               history=history.load, whole=whole, cache=cache)
         from soapbuild.history.committed import CommittedPrints
 
         changes = git.staged_changes(where)
@@ -104,9 +107,13 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
         history = GitHistory(where, store, settings, context.now, scope, changes, head=head)
         return check_files(files, context, base=directory, reader=git.staged_reader(texts),
                            plan_reader=git.staged_plan_reader(texts), history=history.load,
-                           others=replace(committed, contents=contents))
+                           others=replace(committed, contents=contents), cache=cache,
+                           raw=lambda file, key: texts.get(key or ""))
     except (PathError, SealError, git.GitError) as error:
         raise UsageProblem(str(error)) from None
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def _notes_inside(settings: Settings) -> None:

@@ -13,6 +13,7 @@ seal file (outside git only).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
@@ -31,8 +32,9 @@ from soapbuild.history.lock import (
 from soapbuild.history.seals import SEALS_FILE, Entry, Seal, SealError, SealStore
 from soapbuild.history.timeline import Timeline, Verdict, header_of, judge, timelines
 from soapbuild.model.history import Change, DeletedNote, Ledger, LockRecord, NoteHistory
-from soapbuild.model.note import Note
+from soapbuild.model.note import Header, Note
 from soapbuild.model.parse import parse_note
+from soapbuild.model.source import SourceText
 from soapbuild.settings import Settings
 
 _Record = Callable[[Seal], LockRecord]
@@ -43,12 +45,19 @@ def _under(key: str, scope: Sequence[str]) -> bool:
     return any(s in ("", ".") or key == s or key.startswith(s.rstrip("/") + "/") for s in scope)
 
 
-def _seal_record(seal: Seal, text: str | None, settings: Settings) -> LockRecord:
+def _seal_record(seal: Seal, text: str | None, settings: Settings,
+                 headers: Mapping[str, Header] | None = None) -> LockRecord:
     """A seal as a lock; its client, session and lock time come from the kept text when
-    the seal does not name them (a version 1 seal)."""
+    the seal does not name them (a version 1 seal).
+
+    ``headers`` are the checked notes' headers by their text: a locked note is nearly
+    always unchanged, so its kept text is a note already parsed, and reading its
+    front matter again cost a warm check a third of its time.
+    """
     locked_at, client, session = None, seal.client, seal.session_date
     if text is not None:
-        header = header_of(text)
+        known = headers.get(SourceText.from_str(text).text) if headers else None
+        header = known if known is not None else header_of(text)
         locked_at = lock_time(header, settings)
         client = client or header.client
         session = session or (header.session_date.text if header.session_date else None)
@@ -57,24 +66,50 @@ def _seal_record(seal: Seal, text: str | None, settings: Settings) -> LockRecord
                       session, _when(seal.sealed_at, settings))
 
 
-def _seal_history(key: str, entries: Iterable[Entry], settings: Settings,
-                  former: str) -> NoteHistory:
+def _seal_history(key: str, log: SealLog, settings: Settings, former: str) -> NoteHistory:
     """A note's history as the seal log tells it (outside git); ``former`` is the key its
-    lock was recorded under (another one when it was renamed since)."""
+    lock was recorded under (another one when it was renamed since).
+
+    The log is read newest first; a move adds the older name, whose earlier entries
+    then count too. Only the entries of the names met are visited (``log.places``),
+    so a practice's history costs each note its own entries, not the whole log.
+    """
     names = {key, former}
+    waiting = [-place for name in names for place in log.places.get(name, ())]
+    heapq.heapify(waiting)
     changes = []
-    for entry in reversed(list(entries)):
-        if entry.note in names:
-            if entry.event == "move" and entry.moved_from:
-                names.add(entry.moved_from)
-            kind = {"seal": "sealed", "extend": "extended", "move": "moved",
-                    "retire": "retired"}[entry.event]
-            changes.append(Change(_when(entry.at, settings), kind, entry.note,
-                                  after_submission=True, after_lock=True,
-                                  note=entry.reason or (f"from {entry.moved_from}"
-                                                        if entry.moved_from else "")))
+    while waiting:
+        place = -heapq.heappop(waiting)
+        entry = log.entries[place]
+        if entry.event == "move" and entry.moved_from and entry.moved_from not in names:
+            names.add(entry.moved_from)
+            for earlier in log.places.get(entry.moved_from, ()):
+                if earlier < place:
+                    heapq.heappush(waiting, -earlier)
+        kind = {"seal": "sealed", "extend": "extended", "move": "moved",
+                "retire": "retired"}[entry.event]
+        changes.append(Change(_when(entry.at, settings), kind, entry.note,
+                              after_submission=True, after_lock=True,
+                              note=entry.reason or (f"from {entry.moved_from}"
+                                                    if entry.moved_from else "")))
     return NoteHistory(key, in_git=False, changes=tuple(reversed(changes)),
                        paths=tuple(sorted(names)))
+
+
+@dataclass(frozen=True, slots=True)
+class SealLog:
+    """The seal log's entries, oldest first, and where each note's entries are in it."""
+
+    entries: tuple[Entry, ...]
+    places: Mapping[str, tuple[int, ...]]
+
+    @classmethod
+    def of(cls, entries: Iterable[Entry]) -> SealLog:
+        listed = tuple(entries)
+        places: dict[str, list[int]] = {}
+        for place, entry in enumerate(listed):
+            places.setdefault(entry.note, []).append(place)
+        return cls(listed, {name: tuple(found) for name, found in places.items()})
 
 
 def _when(text: str, settings: Settings) -> datetime:
@@ -94,10 +129,12 @@ class SealHistory:
     def load(self, notes: Mapping[str, Note]) -> Ledger:
         seals = self.store.seals()
         locks: dict[str, LockRecord] = {}
+        headers = {note.source.text: note.header for note in notes.values()}
         for key in notes:
             seal = seals.get(key)
             if seal is not None:
-                locks[key] = _seal_record(seal, self.store.original(seal.sha256), self.settings)
+                locks[key] = _seal_record(seal, self.store.original(seal.sha256), self.settings,
+                                          headers)
         root = self.settings.root
         gone = {key: seal for key, seal in seals.items()
                 if key not in notes and not (root / key).exists()}
@@ -121,7 +158,8 @@ class SealHistory:
                    ) -> dict[str, NoteHistory]:
         entries = [*self.store.entries, *self.store.pending]
         sealed = self.store.seals()
-        return {key: _seal_history(key, entries, self.settings,
+        log = SealLog.of(entries)
+        return {key: _seal_history(key, log, self.settings,
                                    locks[key].key if key in locks else key)
                 for key in notes if key in sealed or key in locks}
 

@@ -61,3 +61,21 @@ PSYCHOTHERAPY_CHECKS: tuple[NoteCheck, ...] = (
     quotation.check,
     privacy.check,
 )
+
+# The checks whose hits depend on nothing but the note, the settings and the vocabulary:
+# not on "now", the notes' past (the ledger) or the clients' plans. Their hits are part
+# of a note's cached piece (soapbuild.cache); the others run on every check.
+# tests/test_cache.py holds each of them to that on the rule pages' examples.
+NOTE_ONLY: frozenset[NoteCheck] = frozenset({
+    fields.check,
+    sections.check,
+    billing.check,
+    codes.check,
+    telehealth.check,
+    signatures.check,
+    diagnosis.check,
+    vocabulary.check,
+    quotation.check,
+    completeness.check,
+    privacy.check,
+})

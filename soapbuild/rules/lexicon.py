@@ -15,6 +15,7 @@ the vocabulary grows, which a 200-way alternation would not.
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,47 @@ class VocabularyError(Exception):
     """A vocabulary file that cannot be used; the message names the file and the entry."""
 
 
+class Deferred:
+    """A regular expression compiled when first used.
+
+    The built-in vocabulary holds hundreds of patterns, and compiling them all cost
+    every run about 0.2 s, more than a git hook checking one note should spend on
+    anything: such a note meets a handful of them. The built-in patterns are known
+    to compile (the test suite compiles them all); a workspace's own vocabulary file
+    is compiled as it is read, so that a bad pattern is reported then.
+    """
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.match(text, pos, endpos)
+
+    def search(self, text: str, pos: int = 0,
+               endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.search(text, pos, endpos)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Deferred)
+                and (self.pattern, self.flags) == (other.pattern, other.flags))
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __repr__(self) -> str:
+        return f"Deferred({self.pattern!r}, {self.flags})"
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One term to flag (or, in the allowlist, to leave alone)."""
@@ -53,10 +95,10 @@ class Entry:
     source: str
     forms: tuple[str, ...]
     note: str = ""
-    after: re.Pattern[str] | None = None
-    before: re.Pattern[str] | None = None
-    not_after: re.Pattern[str] | None = None
-    not_before: re.Pattern[str] | None = None
+    after: Deferred | None = None
+    before: Deferred | None = None
+    not_after: Deferred | None = None
+    not_before: Deferred | None = None
     only_in: frozenset[str] = frozenset()
     not_in: frozenset[str] = frozenset()
     case_sensitive: bool = False
@@ -106,13 +148,13 @@ class Lexicon:
     """
 
     entries: tuple[Entry, ...]
-    _index: Mapping[str, tuple[tuple[re.Pattern[str], Entry], ...]] = field(repr=False)
+    _index: Mapping[str, tuple[tuple[Deferred, Entry], ...]] = field(repr=False)
     _words: re.Pattern[str] = field(repr=False)
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> Lexicon:
         listed = tuple(entries)
-        index: dict[str, list[tuple[re.Pattern[str], Entry]]] = {}
+        index: dict[str, list[tuple[Deferred, Entry]]] = {}
         for entry in listed:
             pattern = _pattern(entry)
             for key in {_first_word(variant) for form in entry.forms
@@ -193,14 +235,14 @@ def _first_word(form: str) -> str:
     return (token.group() if token else form.split()[0]).lower()
 
 
-def _pattern(entry: Entry) -> re.Pattern[str]:
+def _pattern(entry: Entry) -> Deferred:
     alternatives = []
     for form in sorted(entry.forms, key=len, reverse=True):
         words = [re.escape(word) for word in form.split()]
         parts = [word.replace(r"\-", r"(?:[-‐‑]|" + _GAP + r")?") for word in words]
         alternatives.append(_GAP.join(parts))
     flags = 0 if entry.case_sensitive else re.IGNORECASE
-    return re.compile("(?:" + "|".join(alternatives) + ")", flags)
+    return Deferred("(?:" + "|".join(alternatives) + ")", flags)
 
 
 # --- inflection ---------------------------------------------------------------
@@ -238,8 +280,10 @@ def _suffix(word: str, ending: str) -> str:
 
 # --- loading ------------------------------------------------------------------
 
-def parse_entries(text: str, origin: str, default_code: str | None = None) -> list[Entry]:
-    """Read the ``[[term]]`` tables of one vocabulary file."""
+def parse_entries(text: str, origin: str, default_code: str | None = None,
+                  builtin: bool = False) -> list[Entry]:
+    """Read the ``[[term]]`` tables of one vocabulary file; a workspace's file (not
+    ``builtin``) has its context patterns compiled now, to report a bad one."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -248,11 +292,12 @@ def parse_entries(text: str, origin: str, default_code: str | None = None) -> li
     entries = []
     for number, raw in enumerate(data.get("term", []), 1):
         where = f"{origin}: term {number} ({raw.get('term', '?')!r})"
-        entries.append(_entry(raw, where, default_code))
+        entries.append(_entry(raw, where, default_code, builtin))
     return entries
 
 
-def _entry(raw: dict[str, Any], where: str, default_code: str | None) -> Entry:
+def _entry(raw: dict[str, Any], where: str, default_code: str | None,
+           builtin: bool = False) -> Entry:
     unknown = set(raw) - ENTRY_KEYS
     if unknown:
         raise VocabularyError(f"{where}: unknown key {sorted(unknown)[0]!r}")
@@ -273,10 +318,10 @@ def _entry(raw: dict[str, Any], where: str, default_code: str | None) -> Entry:
         source=str(raw.get("source", "")),
         note=str(raw.get("note", "")),
         forms=tuple(sorted(forms)),
-        after=_regex(raw, "after", where, anchored=True),
-        before=_regex(raw, "before", where, anchored=False),
-        not_after=_regex(raw, "not_after", where, anchored=True),
-        not_before=_regex(raw, "not_before", where, anchored=False),
+        after=_regex(raw, "after", where, anchored=True, builtin=builtin),
+        before=_regex(raw, "before", where, anchored=False, builtin=builtin),
+        not_after=_regex(raw, "not_after", where, anchored=True, builtin=builtin),
+        not_before=_regex(raw, "not_before", where, anchored=False, builtin=builtin),
         only_in=frozenset(v.lower() for v in _strings(raw.get("only_in", []), where, "only_in")),
         not_in=frozenset(v.lower() for v in _strings(raw.get("not_in", []), where, "not_in")),
         case_sensitive=raw.get("case") == "sensitive",
@@ -289,7 +334,8 @@ def _strings(value: Any, where: str, key: str) -> list[str]:
     return value
 
 
-def _regex(raw: dict[str, Any], key: str, where: str, anchored: bool) -> re.Pattern[str] | None:
+def _regex(raw: dict[str, Any], key: str, where: str, anchored: bool,
+           builtin: bool = False) -> Deferred | None:
     """Compile a context pattern: ``after`` patterns start right after the match,
     ``before`` patterns must end right before it.
 
@@ -312,12 +358,16 @@ def _regex(raw: dict[str, Any], key: str, where: str, anchored: bool) -> re.Patt
             part = named[part[1:]]
         patterns.append(f"(?:{part})")
     joined = "|".join(patterns)
-    try:
-        if anchored:
-            return re.compile(r"[ \t]*(?:\r?\n[ \t]*)?(?:" + joined + ")", re.IGNORECASE)
-        return re.compile("(?:" + joined + r")[ \t]*(?:\r?\n[ \t]*)?$", re.IGNORECASE)
-    except re.error as error:
-        raise VocabularyError(f"{where}: '{key}' is not a valid pattern ({error})") from None
+    if anchored:
+        pattern = Deferred(r"[ \t]*(?:\r?\n[ \t]*)?(?:" + joined + ")", re.IGNORECASE)
+    else:
+        pattern = Deferred("(?:" + joined + r")[ \t]*(?:\r?\n[ \t]*)?$", re.IGNORECASE)
+    if not builtin:
+        try:
+            pattern.compiled  # noqa: B018 - compiled now to report a bad pattern
+        except re.error as error:
+            raise VocabularyError(f"{where}: '{key}' is not a valid pattern ({error})") from None
+    return pattern
 
 
 @cache
@@ -334,7 +384,7 @@ def builtin_entries() -> tuple[Entry, ...]:
     entries: list[Entry] = []
     for name in BUILTIN_FILES:
         entries += parse_entries(folder.joinpath(f"{name}.toml").read_text("utf-8"),
-                                 f"vocabulary/{name}.toml")
+                                 f"vocabulary/{name}.toml", builtin=True)
     return tuple(entries)
 
 
@@ -349,7 +399,7 @@ def builtin_allowlist() -> Lexicon:
     """Clinical phrases that are never flagged, whatever a vocabulary says."""
     text = resources.files("soapbuild").joinpath("data/vocabulary/allowlist.toml")
     return Lexicon.build(parse_entries(text.read_text("utf-8"), "vocabulary/allowlist.toml",
-                                       default_code="allow"))
+                                       default_code="allow", builtin=True))
 
 
 def load_lexicon(root: Path, extend: Iterable[str], remove: Iterable[str],

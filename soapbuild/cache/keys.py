@@ -1,0 +1,81 @@
+"""What a cached piece depends on besides the note itself, hashed once per run.
+
+A note's piece (its parse, the hits of the note-only checks, its fingerprints) is a
+function of the note's bytes and paths and of:
+
+- **soapbuild itself**: its code and its data files (rule pages, word lists, code
+  tables, the built-in vocabulary, formats). :func:`package_fingerprint` hashes the
+  version, the Python version and every file of the installed package by path, size
+  and modification time, not by content: that costs one ``stat`` per file (about a
+  millisecond for the whole package, where reading it all would cost the hook more),
+  and any installation or edit of a file gives it a new modification time, so a new
+  version or a local edit makes every entry a miss.
+- **the settings**, all of them except what only decides how findings are shown
+  (``rules_ignore``, ``rules_severity``: applied after the cache).
+- **the workspace's vocabulary files** (``vocabulary.extend``), by content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from soapbuild.settings import Settings
+
+CACHE_FORMAT = 1  # bump when the layout or meaning of the entries changes
+
+
+def settings_key(settings: Settings) -> str:
+    """The settings as text that is the same in every process.
+
+    Not ``repr``: a frozenset of strings (``from_file``, ``rules_ignore``) prints
+    in the order of the strings' hashes, which Python randomises per process, so
+    the key would change from one run to the next.
+    """
+    def plain(value: object) -> object:
+        if isinstance(value, (set, frozenset)):
+            return sorted(map(str, value))
+        return repr(value)
+
+    return json.dumps(asdict(settings), sort_keys=True, default=plain)
+
+
+def package_fingerprint() -> str:
+    """soapbuild's version and every file of the package by path, size and mtime."""
+    import soapbuild
+
+    package = Path(soapbuild.__file__).resolve().parent
+    digest = hashlib.sha256(f"{soapbuild.__version__} {sys.version}".encode())
+    for path, size, mtime in sorted(_files(str(package), "")):
+        digest.update(f"{path} {size} {mtime}\n".encode())
+    return digest.hexdigest()
+
+
+def _files(folder: str, prefix: str) -> list[tuple[str, int, int]]:
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    found.extend(_files(entry.path, f"{prefix}{entry.name}/"))
+            elif entry.is_file():
+                info = entry.stat()
+                found.append((prefix + entry.name, info.st_size, info.st_mtime_ns))
+    return found
+
+
+def config_key(settings: Settings) -> str:
+    """The hash of everything but the note that a note's piece depends on."""
+    shown = replace(settings, rules_ignore=frozenset(), rules_severity={})
+    parts = [f"format {CACHE_FORMAT}", package_fingerprint(), settings_key(shown)]
+    for name in settings.vocabulary_extend:
+        try:
+            content = hashlib.sha256((settings.root / name).read_bytes()).hexdigest()
+        except OSError:
+            content = "-"
+        parts.append(f"vocabulary {name} {content}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
