@@ -44,12 +44,13 @@ def settings_key(settings: Settings) -> str:
     return json.dumps(asdict(settings), sort_keys=True, default=plain)
 
 
-def package_fingerprint() -> str:
-    """soapbuild's version and every file of the package by path, size and mtime."""
+def package_fingerprint(package: Path | None = None) -> str:
+    """soapbuild's version and every file of the package (this one, by default) by path,
+    size and modification time."""
     import soapbuild
 
-    package = Path(soapbuild.__file__).resolve().parent
-    digest = hashlib.sha256(f"{soapbuild.__version__} {sys.version}".encode())
+    package = package or Path(soapbuild.__file__).resolve().parent
+    digest = hashlib.sha256(f"{soapbuild.__version__} {sys.version} {package}".encode())
     for path, size, mtime in sorted(_files(str(package), "")):
         digest.update(f"{path} {size} {mtime}\n".encode())
     return digest.hexdigest()
