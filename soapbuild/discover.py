@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 NOTE_SUFFIXES = (".md", ".markdown")
@@ -48,11 +49,26 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def workspace_key(path: Path, root: Path) -> str | None:
-    """The note's path relative to the workspace root (how seals name it), or None outside."""
-    try:  # resolved, so '..' and symlinked folders give the note one key
-        return path.resolve().relative_to(root.resolve()).as_posix()
+    """The note's path relative to the workspace root (how seals name it), or None outside.
+
+    Resolved, so '..' and symlinked folders give the note one key; with strings, not
+    pathlib, and the root resolved once: a check asks this of every note.
+    """
+    try:
+        real, base = os.path.realpath(path), _real(os.fspath(root))
     except (ValueError, OSError):
         return None
+    if real == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if not real.startswith(prefix):
+        return None
+    return real[len(prefix):].replace(os.sep, "/")
+
+
+@lru_cache(maxsize=16)
+def _real(root: str) -> str:
+    return os.path.realpath(root)
 
 
 def file_identity(path: Path, root: Path) -> str:

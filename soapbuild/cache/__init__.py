@@ -12,17 +12,19 @@ used (a symlinked cache folder, a read-only workspace, a platform without
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from soapbuild.cache.keys import config_key
-from soapbuild.cache.notes import KIND, NoteCache
-from soapbuild.cache.store import CacheRefused, Store
-from soapbuild.settings import Settings
-
-__all__ = ["NoteCache", "open_note_cache"]
+if TYPE_CHECKING:  # imported when used: the checker imports .pickles, this imports it
+    from soapbuild.cache.notes import NoteCache
+    from soapbuild.settings import Settings
 
 
 def open_note_cache(settings: Settings) -> NoteCache | None:
     """The workspace's note cache, or None (with a word on stderr if it was refused)."""
+    from soapbuild.cache.keys import config_key
+    from soapbuild.cache.notes import KIND, NoteCache
+    from soapbuild.cache.store import CacheRefused, Store
+
     try:
         store = Store.open(settings.root, KIND)
     except CacheRefused as error:

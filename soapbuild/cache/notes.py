@@ -6,101 +6,23 @@ parsed note carries both), what the checker computes (the variant) and the run's
 :func:`~soapbuild.cache.keys.config_key`; so an entry is never stale, only unused,
 and a changed setting, vocabulary file or soapbuild simply finds other names.
 
-Entries are pickles, read back with an unpickler that builds nothing but soapbuild's
-own classes, dates and plain containers (:class:`_Unpickler`): an entry planted in the
+Entries are pickles (:mod:`.pickles`), read back with an unpickler that builds nothing
+but soapbuild's own classes, dates and plain containers: an entry planted in the
 workspace can make a run wrong but cannot run code, and anything that does not
 unpickle to a :class:`~soapbuild.checker.Piece` is a miss.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import io
-import pickle
 from collections.abc import Callable, Sequence
-from enum import Enum
-from functools import cache
-from typing import Any
-from zoneinfo import ZoneInfo
 
+from soapbuild.cache.pickles import dump, load
 from soapbuild.cache.store import Store
 from soapbuild.checker import Piece
 from soapbuild.rules.copied import Copy, SectionPrint
 
 KIND = "notes"
-_ALLOWED = {
-    "builtins": {"frozenset", "set", "tuple", "list", "dict", "bytes", "str", "int", "float",
-                 "complex", "bool"},
-    "datetime": {"datetime", "date", "time", "timedelta", "timezone"},
-    "zoneinfo": {"ZoneInfo"},
-    "copyreg": {"_reconstructor"},
-}
-
-
-class _Unpickler(pickle.Unpickler):
-    """Builds only soapbuild's classes, dates and containers (pickle's "restricting
-    globals" recipe): no function of any other module can be reached from an entry."""
-
-    def find_class(self, module: str, name: str) -> object:
-        if (module, name) == ("builtins", "getattr"):
-            return _member  # how enum members and time zones are pickled, and nothing else
-        if module in _ALLOWED:
-            if name in _ALLOWED[module]:
-                return super().find_class(module, name)
-        elif module.startswith("soapbuild.") and "." not in name:
-            found = super().find_class(module, name)
-            if (isinstance(found, type) and found.__module__ == module
-                    and (dataclasses.is_dataclass(found) or issubclass(found, Enum))):
-                return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-
-
-def _member(kind: object, name: str) -> object:
-    """``getattr`` as pickle uses it for an enum member and for a time zone's constructor."""
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return kind[name]
-    if kind is ZoneInfo and name == "_unpickle":
-        return ZoneInfo._unpickle  # type: ignore[attr-defined]
-    raise pickle.UnpicklingError(f"{kind!r}.{name} is not allowed in the cache")
-
-
-def load(content: bytes) -> object:
-    """What an entry holds, or None when it cannot be read back safely."""
-    try:
-        return _Unpickler(io.BytesIO(content)).load()
-    except Exception:  # a garbled entry can raise nearly anything; it is only a miss
-        return None
-
-
-class _Pickler(pickle.Pickler):
-    """Pickles soapbuild's dataclasses as a call of the class with its fields: read back,
-    that is one ``__init__`` per object, where pickle's default (a ``__setstate__`` that
-    looks the fields up again for every object) makes loading twice as slow."""
-
-    def reducer_override(self, obj: Any) -> Any:
-        kind = type(obj)
-        names = _init_fields(kind) if kind.__module__.startswith("soapbuild.") else None  # type: ignore[arg-type]
-        if names is None:
-            return NotImplemented
-        return kind, tuple(getattr(obj, name) for name in names)
-
-
-@cache
-def _init_fields(kind: type) -> tuple[str, ...] | None:
-    """The fields a dataclass is made from, or None when it is not made from them alone."""
-    if not dataclasses.is_dataclass(kind):
-        return None
-    fields = dataclasses.fields(kind)
-    if any(not field.init for field in fields) or hasattr(kind, "__post_init__"):
-        return None
-    return tuple(field.name for field in fields)
-
-
-def dump(value: object) -> bytes:
-    stream = io.BytesIO()
-    _Pickler(stream, protocol=5).dump(value)
-    return stream.getvalue()
 
 
 class NoteCache:
@@ -121,19 +43,18 @@ class NoteCache:
         return hashlib.sha256(f"{self.config}\0{variant}\0{display}\0{key}\0{digest}"
                               .encode()).hexdigest()
 
-    def piece(self, data: bytes, display: str, key: str | None, variant: str,
-              make: Callable[[], Piece]) -> Piece:
-        name = self.name(data, display, key, variant)
-        content = self.store.read(name)
-        if content is not None:
-            found = load(content)
-            if isinstance(found, Piece):
-                self.hits += 1
-                return found
+    def get(self, data: bytes, display: str, key: str | None, variant: str) -> Piece | None:
+        content = self.store.read(self.name(data, display, key, variant))
+        found = load(content) if content is not None else None
+        if isinstance(found, Piece):
+            self.hits += 1
+            return found
         self.misses += 1
-        piece = make()
-        self.store.write(name, dump(piece))
-        return piece
+        return None
+
+    def put(self, data: bytes, display: str, key: str | None, variant: str,
+            piece: Piece) -> None:
+        self.store.write(self.name(data, display, key, variant), dump(piece))
 
     def copies(self, prints: Sequence[SectionPrint], identity: str,
                find: Callable[[], list[Copy]]) -> list[Copy]:

@@ -18,7 +18,7 @@ import re
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from soapbuild.model.note import Header, Moment
@@ -33,6 +33,7 @@ def person_key(name: str) -> str:
     return _TITLE.sub("", plain).casefold()
 
 
+@lru_cache(maxsize=1024)  # a practice has a few credentials, read on every note
 def credential_key(credential: str) -> str:
     """A credential as compared: upper case, no spaces (``lpc-a`` is ``LPC-A``)."""
     return _SPACES.sub("", credential).upper()
@@ -58,6 +59,7 @@ class Signer:
         return bool(self.key) and self.key == person_key(other_name)
 
 
+@lru_cache(maxsize=1024)  # a practice has a few signers, read on every note
 def parse_signer(text: str) -> Signer:
     """``"Jordan Rivera, LCSW"`` as a :class:`Signer`; commas separate the credentials."""
     name, *rest = (part.strip() for part in text.split(","))

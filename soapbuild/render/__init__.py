@@ -214,8 +214,6 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
     (up to date or not) says it again. Raises :class:`BuildError` (the output
     folder is then as it was before).
     """
-    import jinja2
-
     from soapbuild.model.findings import Severity
     from soapbuild.render.markdown import MarkdownRenderer
     from soapbuild.render.output import Output, OutputError
@@ -264,13 +262,7 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
         output.start()
         for name, inputs in pending.items():
             output.write(name, inputs, data[name].encode("utf-8"))
-        for done, (page, inputs) in enumerate(todo, start=1):
-            try:
-                page.write(output.target(page.name, inputs))
-            except jinja2.TemplateError as error:
-                raise BuildError(_template_problem(page.name, error)) from error
-            if progress is not None:
-                progress(done, len(todo))
+        _write_pages(todo, output, progress)
         removed = output.commit(names, final_key(settings, key), summary)
     except OutputError as error:
         output.abort()
@@ -284,6 +276,39 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
     made = tuple(sorted([*pending, *(page.name for page, _ in todo)]))
     return BuildResult(output.folder, len(names), made, tuple(removed), summary=summary,
                        seconds=time.perf_counter() - started)
+
+
+# The fewest pages worth a worker per core (soapbuild.workers), PDFs aside: a client's
+# PDF takes a second or more, so two of them are worth it.
+PARALLEL_PAGES = 64
+
+
+def _write_pages(todo: list[tuple[Page, str]], output: Any, progress: Progress | None) -> None:
+    """Write the pages to their staging files, on every core when there are enough: the
+    PDFs first, one at a time per worker (they are long and uneven), then the rest."""
+    from soapbuild.workers import spread
+
+    targets = {page.name: output.target(page.name, inputs) for page, inputs in todo}
+    heavy = [page for page, _ in todo if page.kind == "pdf"]
+    light = [page for page, _ in todo if page.kind != "pdf"]
+    done = 0
+    for pages, least, chunk in ((heavy, 2, 1), (light, PARALLEL_PAGES, None)):
+        def write(number: int, pages: list[Page] = pages) -> str | None:
+            import jinja2
+
+            page = pages[number]
+            try:
+                page.write(targets[page.name])
+            except jinja2.TemplateError as error:
+                return _template_problem(page.name, error)
+            return None
+
+        for problem in spread(write, len(pages), least, chunk):
+            if problem is not None:
+                raise BuildError(problem)
+            done += 1
+            if progress is not None:
+                progress(done, len(todo))
 
 
 def locked_views(run: CheckRun, settings: Settings) -> dict[str, LockedView]:
