@@ -124,6 +124,11 @@ def make_piece(result: ParseResult, context: Context, checks: Sequence[NoteCheck
     return Piece(result, hits, prints)
 
 
+def default_variant() -> str:
+    """What a full check's pieces hold: every note-only check's hits and the fingerprints."""
+    return _variant(CHECKS, True)
+
+
 def _variant(checks: Sequence[NoteCheck], copies: bool) -> str:
     names = [f"{check.__module__}.{check.__qualname__}" for check in checks
              if check in NOTE_ONLY]
@@ -231,7 +236,7 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     threshold = context.settings.copied_threshold
     if others is not None and prints:
         prints += others(prints)
-        found = find_copies(prints, threshold)
+        found = find_copies(prints, threshold, judged=set(shown))
     elif cache is not None:  # the same notes as last time: the same copies
         identity = _identity(_variant(checks, copies), threshold, shown, keys, results)
         found = cache.copies(prints, identity, lambda: find_copies(prints, threshold))

@@ -342,3 +342,26 @@ def test_every_builtin_vocabulary_pattern_compiles() -> None:
     assert len(patterns) > 200
     for pattern in patterns:
         assert pattern.compiled.pattern == pattern.pattern
+
+
+def test_judging_some_notes_finds_what_judging_all_finds_for_them(corpus: Path) -> None:
+    """The hook judges the staged notes only (find_copies' ``judged``); the others still
+    fill the buckets, so each judged note gets exactly the copy a full search gives it."""
+    from zoneinfo import ZoneInfo
+
+    from soapbuild.model.formats import builtin_formats
+    from soapbuild.rules.copied import find_copies, fingerprint
+    from soapbuild.settings import Settings
+
+    settings = Settings(root=corpus, timezone=ZoneInfo("America/New_York"))
+    prints = []
+    for path in sorted((corpus / "notes").glob("*.md")):
+        note = read_note(path, path.name, builtin_formats()).note
+        assert note is not None
+        prints += fingerprint(note, settings)
+    everything = find_copies(prints, 0.9)
+    assert len(everything) >= 2
+    for judged in ({p.later.path for p in everything[::2]}, {prints[0].path}, set()):
+        expected = [(c.later, c.earlier) for c in everything if c.later.path in judged]
+        found = find_copies(prints, 0.9, judged=judged)
+        assert [(c.later, c.earlier) for c in found] == expected

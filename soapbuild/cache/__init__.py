@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # imported when used: the checker imports .pickles, this impo
 
 def open_note_cache(settings: Settings) -> NoteCache | None:
     """The workspace's note cache, or None (with a word on stderr if it was refused)."""
-    from soapbuild.cache.keys import config_key
+    from soapbuild.cache.keys import config_key, package_fingerprint
     from soapbuild.cache.notes import KIND, NoteCache
     from soapbuild.cache.store import CacheRefused, Store
 
@@ -32,4 +32,5 @@ def open_note_cache(settings: Settings) -> NoteCache | None:
         return None
     except OSError:
         return None
-    return NoteCache(store, config_key(settings))
+    code = package_fingerprint()
+    return NoteCache(store, config_key(settings, code), code)

@@ -69,10 +69,11 @@ def _files(folder: str, prefix: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def config_key(settings: Settings) -> str:
-    """The hash of everything but the note that a note's piece depends on."""
+def config_key(settings: Settings, code: str) -> str:
+    """The hash of everything but the note that a note's piece depends on; ``code`` is
+    :func:`package_fingerprint`."""
     shown = replace(settings, rules_ignore=frozenset(), rules_severity={})
-    parts = [f"format {CACHE_FORMAT}", package_fingerprint(), settings_key(shown)]
+    parts = [f"format {CACHE_FORMAT}", code, settings_key(shown)]
     for name in settings.vocabulary_extend:
         try:
             content = hashlib.sha256((settings.root / name).read_bytes()).hexdigest()

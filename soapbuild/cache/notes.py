@@ -15,36 +15,50 @@ unpickle to a :class:`~soapbuild.checker.Piece` is a miss.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Callable, Sequence
 
 from soapbuild.cache.pickles import dump, load
 from soapbuild.cache.store import Store
 from soapbuild.checker import Piece
+from soapbuild.history.git import blob_id
 from soapbuild.rules.copied import Copy, SectionPrint
 
 KIND = "notes"
+_UINT32 = next(code for code in "IL" if array(code).itemsize == 4)  # a sketch's hashes
 
 
 class NoteCache:
     """Pieces by note, for :func:`soapbuild.checker.check_files` (its ``PieceCache`` seam)."""
 
-    def __init__(self, store: Store, config: str) -> None:
+    def __init__(self, store: Store, config: str, code: str) -> None:
         self.store = store
         self.config = config
+        self.code = code  # soapbuild's fingerprint: a sketch depends on nothing else
         self.hits = 0
         self.misses = 0
 
     def close(self) -> None:
         self.store.close()
 
-    def name(self, data: bytes, display: str, key: str | None, variant: str) -> str:
-        """The entry's name: the hash of the bytes, the paths, the variant and the config."""
-        digest = hashlib.sha256(data).hexdigest()
-        return hashlib.sha256(f"{self.config}\0{variant}\0{display}\0{key}\0{digest}"
+    def name(self, blob: str, display: str, key: str | None, variant: str) -> str:
+        """The entry's name: the hash of the note's git blob id, its paths, the variant and
+        the config. By blob id, so that the hook finds a committed note's piece from
+        ``git ls-tree`` alone, without reading the note."""
+        return hashlib.sha256(f"{self.config}\0{variant}\0{display}\0{key}\0{blob}"
                               .encode()).hexdigest()
 
     def get(self, data: bytes, display: str, key: str | None, variant: str) -> Piece | None:
-        content = self.store.read(self.name(data, display, key, variant))
+        piece = self.get_blob(blob_id(data), display, key, variant)
+        # The piece records the SHA-256 of the bytes it was made from: a SHA-1 collision
+        # (the blob id) between two notes' bytes is a miss, not a wrong piece.
+        if piece is not None and piece.result.digest != hashlib.sha256(data).hexdigest():
+            return None
+        return piece
+
+    def get_blob(self, blob: str, display: str, key: str | None, variant: str) -> Piece | None:
+        """The piece of the note git knows as ``blob`` (git has checked the object's id)."""
+        content = self.store.read(self.name(blob, display, key, variant))
         found = load(content) if content is not None else None
         if isinstance(found, Piece):
             self.hits += 1
@@ -52,9 +66,42 @@ class NoteCache:
         self.misses += 1
         return None
 
+    def prints(self, blob: str, display: str, key: str | None,
+               variant: str) -> tuple[SectionPrint, ...] | None:
+        """Only the fingerprints of the note git knows as ``blob``: what the hook needs of
+        a committed note, kept apart from its piece the first time it is asked for (a
+        tenth of the piece to read back)."""
+        name = self.name(blob, display, key, f"{variant} prints")
+        content = self.store.read(name)
+        found = load(content) if content is not None else None
+        if isinstance(found, tuple) and all(isinstance(p, SectionPrint) for p in found):
+            return found
+        piece = self.get_blob(blob, display, key, variant)
+        if piece is None:
+            return None
+        self.store.write(name, dump(piece.prints))
+        return piece.prints
+
     def put(self, data: bytes, display: str, key: str | None, variant: str,
             piece: Piece) -> None:
-        self.store.write(self.name(data, display, key, variant), dump(piece))
+        self.store.write(self.name(blob_id(data), display, key, variant), dump(piece))
+
+    def sketch(self, blob: str) -> frozenset[int] | None:
+        """The unparsed sketch (:func:`~soapbuild.rules.copied.text_shingles`) of the note
+        git knows as ``blob``, if kept: the hook compares every committed note's with the
+        staged notes' sections."""
+        content = self.store.read(self._sketch_name(blob))
+        if content is None or len(content) % 4:
+            return None
+        values = array(_UINT32)
+        values.frombytes(content)
+        return frozenset(values)
+
+    def keep_sketch(self, blob: str, shingles: frozenset[int]) -> None:
+        self.store.write(self._sketch_name(blob), array(_UINT32, sorted(shingles)).tobytes())
+
+    def _sketch_name(self, blob: str) -> str:
+        return hashlib.sha256(f"{self.code}\0sketch\0{blob}".encode()).hexdigest()
 
     def copies(self, prints: Sequence[SectionPrint], identity: str,
                find: Callable[[], list[Copy]]) -> list[Copy]:

@@ -59,7 +59,7 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
     one; see :mod:`soapbuild.history.ledger`.
     """
     from soapbuild.cache import open_note_cache
-    from soapbuild.checker import check_files, check_paths
+    from soapbuild.checker import check_files, check_paths, default_variant
     from soapbuild.discover import PathError
     from soapbuild.history import git
     from soapbuild.history.ledger import GitHistory, SealHistory, ledger_paths, seal_updates
@@ -102,13 +102,16 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
         files = git.staged_notes(changes, settings.root, [directory / p for p in paths])
         head = git.head_notes(where)
         committed = CommittedPrints.of_head(head, changes, settings, directory)
-        contents = git.read_objects(top, [*changes.notes.values(), *committed.blobs])
+        # The committed notes are read only where the cache lacks what copied text needs.
+        contents = git.read_objects(top, [*changes.notes.values(),
+                                          *(committed.blobs if cache is None else ())])
         texts = {key: contents[blob] for key, blob in changes.notes.items() if blob in contents}
         history = GitHistory(where, store, settings, context.now, scope, changes, head=head)
+        others = replace(committed, contents=contents, cache=cache, variant=default_variant(),
+                         read=lambda blobs: git.read_objects(top, blobs))
         return check_files(files, context, base=directory, reader=git.staged_reader(texts),
                            plan_reader=git.staged_plan_reader(texts), history=history.load,
-                           others=replace(committed, contents=contents), cache=cache,
-                           raw=lambda file, key: texts.get(key or ""))
+                           others=others, cache=cache, raw=lambda file, key: texts.get(key or ""))
     except (PathError, SealError, git.GitError) as error:
         raise UsageProblem(str(error)) from None
     finally:

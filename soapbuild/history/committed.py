@@ -11,22 +11,27 @@ a note whose text holds at least three quarters of the sequences of a staged
 section is parsed and fingerprinted: a copy (Dice 0.9) holds over four fifths
 of them, and markup inside the copied text breaks only the few sequences around it.
 
-:class:`SectionPrints` is the seam for the cache of issue 15: a cache that keeps
-fingerprints by blob id answers the same question without parsing anything.
+With the cache (issue 15, :mod:`soapbuild.cache`), both steps are read by blob id,
+which ``git ls-tree`` gives without reading any note: each committed note's sketch,
+and a candidate's piece (its fingerprints) as the last full check made it. Only the
+notes the cache does not hold are read (in one batch) and sketched or parsed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from soapbuild.discover import display_path
 from soapbuild.history.git import Staged
 from soapbuild.model.parse import parse_note
 from soapbuild.rules.copied import SectionPrint, fingerprint, text_shingles
 from soapbuild.settings import Settings
+
+if TYPE_CHECKING:
+    from soapbuild.cache.notes import NoteCache
 
 CANDIDATE = 0.75  # share of a staged section's sequences a committed text must hold
 
@@ -46,6 +51,11 @@ class CommittedPrints:
     settings: Settings
     base: Path
     contents: Mapping[str, bytes] = field(default_factory=dict)  # blob id -> bytes, once read
+    # How to read more blobs (one git cat-file --batch per call), and the cache with the
+    # variant of the pieces a full check keeps there (None: no cache).
+    read: Callable[[Sequence[str]], Mapping[str, bytes]] | None = None
+    cache: NoteCache | None = None
+    variant: str = ""
 
     @classmethod
     def of_head(cls, head: Mapping[str, str], staged: Staged, settings: Settings,
@@ -59,18 +69,43 @@ class CommittedPrints:
         return sorted(set(self.notes.values()))
 
     def __call__(self, checked: Sequence[SectionPrint]) -> list[SectionPrint]:
-        formats = dict(self.settings.formats)
         wanted = [p.shingles for p in checked if p.shingles]
+        if not wanted:
+            return []
+        contents = dict(self.contents)
+        notes = sorted(self.notes.items())
+        sketches = {blob: self.cache.sketch(blob) for _, blob in notes} if self.cache else {}
+        self._read(contents, [blob for _, blob in notes if sketches.get(blob) is None])
+        candidates = []
+        for key, blob in notes:
+            sketch = sketches.get(blob)
+            if sketch is None:
+                data = contents.get(blob)
+                if data is None:
+                    continue
+                sketch = sketches[blob] = text_shingles(data.decode("utf-8", "replace"))
+                if self.cache is not None:
+                    self.cache.keep_sketch(blob, sketch)
+            if any(len(s & sketch) >= CANDIDATE * len(s) for s in wanted):
+                candidates.append((key, blob, display_path(self.settings.root / key, self.base)))
+        kept = {blob: self.cache.prints(blob, shown, key, self.variant)
+                for key, blob, shown in candidates} if self.cache is not None else {}
+        self._read(contents, [blob for _, blob, _ in candidates if kept.get(blob) is None])
+        formats = dict(self.settings.formats)
         found: list[SectionPrint] = []
-        for key, blob in sorted(self.notes.items()):
-            data = self.contents.get(blob)
-            if data is None or not wanted:
+        for key, blob, shown in candidates:
+            prints = kept.get(blob)
+            if prints is not None:
+                found.extend(prints)
                 continue
-            sketch = text_shingles(data.decode("utf-8", "replace"))
-            if not any(len(s & sketch) >= CANDIDATE * len(s) for s in wanted):
-                continue
-            shown = display_path(self.settings.root / key, self.base)
-            note = parse_note(data, shown, formats, key).note
+            data = contents.get(blob)
+            note = parse_note(data, shown, formats, key).note if data is not None else None
             if note is not None:
                 found.extend(fingerprint(note, self.settings))
         return found
+
+    def _read(self, contents: dict[str, bytes], blobs: Sequence[str]) -> None:
+        """Read the blobs not read yet, in one batch."""
+        missing = [blob for blob in dict.fromkeys(blobs) if blob not in contents]
+        if missing and self.read is not None:
+            contents.update(self.read(missing))

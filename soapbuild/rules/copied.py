@@ -22,7 +22,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zlib import crc32
@@ -116,10 +116,15 @@ def _keys(item: SectionPrint, counts: Counter[int]) -> list[Key]:
 
 
 def find_copies(prints: Iterable[SectionPrint], threshold: float,
-                stats: CopyStats | None = None) -> list[Copy]:
+                stats: CopyStats | None = None,
+                judged: Container[str] | None = None) -> list[Copy]:
     """Each section that nearly repeats an earlier one (by session date), with the best match.
 
     A match with the same client is preferred to a closer match with another client.
+    ``judged`` (default: all) are the paths whose sections are looked for copies; the
+    others' sections only fill the buckets, exactly as they would if judged, so a judged
+    section finds the very match it would find otherwise. The hook judges the staged
+    notes among thousands of committed ones, which costs their comparisons only.
     """
     stats = stats if stats is not None else CopyStats()
     ordered = sorted(prints, key=_chronological)
@@ -135,9 +140,10 @@ def find_copies(prints: Iterable[SectionPrint], threshold: float,
         size = len(current.shingles)
         # Dice >= t needs the smaller set to hold at least t / (2 - t) of the larger.
         least = threshold / (2 - threshold)
+        skip = judged is not None and current.path not in judged
         for key in _keys(current, counts):
             bucket = buckets.setdefault(key, [])
-            for earlier in bucket[-BUCKET_LIMIT:]:
+            for earlier in ([] if skip else bucket[-BUCKET_LIMIT:]):
                 if id(earlier) in seen or earlier.path == current.path:
                     continue
                 seen.add(id(earlier))
