@@ -197,9 +197,11 @@ def check_command(directory: Path, settings: Settings, now: datetime, options: C
                   *, fix_first: bool = False, diff: bool = False) -> int:
     """``soapbuild check``: with ``--diff`` only the fixes as a diff (as ``soapbuild fix
     --diff``); with ``--fix`` the mechanical fixes first, then the check."""
+    if not (fix_first or diff):  # the hook's path: the fixes are not even imported
+        return check(directory, settings, now, options)
     from soapbuild.commands.fix import fix as run_fix
 
-    if (fix_first or diff) and options.staged:
+    if options.staged:
         raise click.UsageError("--fix and --diff change the files, not the staged content")
     if diff:
         return run_fix(directory, settings, now, options.paths, diff=True)
