@@ -19,6 +19,13 @@ if TYPE_CHECKING:  # imported when used: the checker imports .pickles, this impo
     from soapbuild.settings import Settings
 
 
+def remember() -> None:
+    """Keep the pieces in memory too, for a process that checks again and again (``watch``)."""
+    from soapbuild.cache import notes
+
+    notes.remember()
+
+
 def open_note_cache(settings: Settings) -> NoteCache | None:
     """The workspace's note cache, or None (with a word on stderr if it was refused)."""
     from soapbuild.cache.keys import config_key, package_fingerprint

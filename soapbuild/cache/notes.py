@@ -28,6 +28,18 @@ KIND = "notes"
 _UINT32 = next(code for code in "IL" if array(code).itemsize == 4)  # a sketch's hashes
 
 
+# Pieces kept in memory too, by entry name, in a process that checks again and again
+# (``watch``, a language server): a save then re-reads one note, not every entry.
+_MEMORY: dict[str, Piece] | None = None
+
+
+def remember() -> None:
+    """Keep every piece read or made in memory as well, for the life of the process."""
+    global _MEMORY
+    if _MEMORY is None:
+        _MEMORY = {}
+
+
 class NoteCache:
     """Pieces by note, for :func:`soapbuild.checker.check_files` (its ``PieceCache`` seam)."""
 
@@ -58,10 +70,16 @@ class NoteCache:
 
     def get_blob(self, blob: str, display: str, key: str | None, variant: str) -> Piece | None:
         """The piece of the note git knows as ``blob`` (git has checked the object's id)."""
-        content = self.store.read(self.name(blob, display, key, variant))
+        name = self.name(blob, display, key, variant)
+        if _MEMORY is not None and name in _MEMORY:
+            self.hits += 1
+            return _MEMORY[name]
+        content = self.store.read(name)
         found = load(content) if content is not None else None
         if isinstance(found, Piece):
             self.hits += 1
+            if _MEMORY is not None:
+                _MEMORY[name] = found
             return found
         self.misses += 1
         return None
@@ -84,7 +102,10 @@ class NoteCache:
 
     def put(self, data: bytes, display: str, key: str | None, variant: str,
             piece: Piece) -> None:
-        self.store.write(self.name(blob_id(data), display, key, variant), dump(piece))
+        name = self.name(blob_id(data), display, key, variant)
+        self.store.write(name, dump(piece))
+        if _MEMORY is not None:
+            _MEMORY[name] = piece
 
     def sketch(self, blob: str) -> frozenset[int] | None:
         """The unparsed sketch (:func:`~soapbuild.rules.copied.text_shingles`) of the note

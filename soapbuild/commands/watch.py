@@ -19,11 +19,15 @@ def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | Non
     (linked from their client pages, marked when the record changed since):
     a preview never removes what it did not build.
     """
+    from soapbuild.cache import remember
     from soapbuild.preview.server import Epoch, PreviewServer
     from soapbuild.preview.watcher import Watcher
     from soapbuild.render import BuildResult, PdfMode, output_folder
+    from soapbuild.render.pages import remember_bodies
 
     settings = workspace_settings(directory)
+    remember()  # a save re-checks and re-renders one note: the others' pieces stay in memory
+    remember_bodies()
     epoch = Epoch()
     mode = PdfMode.MAKE if pdf else PdfMode.KEEP
 

@@ -31,6 +31,7 @@ from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +99,7 @@ def _file_digest(path: Path) -> str:
         return "-"
 
 
+@cache  # read once per process: code edited under a running process is not its code
 def code_fingerprint() -> str:
     """soapbuild's own code and data: a new version (or a local edit) rebuilds everything."""
     import soapbuild

@@ -309,7 +309,14 @@ def _lines(lines: Sequence[str]) -> str:
 
 
 class Planner:
-    """Builds the list of pages of one build."""
+    """Builds the list of pages of one build.
+
+    ``remembered`` (set by ``watch``, :func:`remember_bodies`) keeps the rendered notes
+    across builds by their text: a save re-renders the saved note, and its client's
+    page takes the other notes' bodies as they were.
+    """
+
+    remembered: dict[str, Markup] | None = None
 
     def __init__(self, site: Site, templates: Templates, renderer: MarkdownRenderer,
                  keep: Callable[[Page], bool | None] = lambda page: None) -> None:
@@ -333,8 +340,12 @@ class Planner:
                 body = Markup("")
             elif locked is not None:
                 body = locked_body(self.renderer, locked, note_text(note))
+            elif self.remembered is not None and note.source.text in self.remembered:
+                body = self.remembered[note.source.text]
             else:
                 body = record_body(self.renderer, note_text(note))
+                if self.remembered is not None:
+                    self.remembered[note.source.text] = body
             self._bodies[session.path] = body
         return self._bodies[session.path]
 
@@ -570,6 +581,12 @@ class Planner:
             target.write_bytes(source.read_bytes() if source is not None else b"")
 
         return Page(STYLESHEET, "asset", (STYLESHEET,), ["asset"], write)
+
+
+def remember_bodies() -> None:
+    """Keep rendered notes across builds in this process (``watch``)."""
+    if Planner.remembered is None:
+        Planner.remembered = {}
 
 
 def rule_view(rule: Rule, workspace: str | None) -> dict[str, Any]:
