@@ -365,3 +365,29 @@ def test_judging_some_notes_finds_what_judging_all_finds_for_them(corpus: Path) 
         expected = [(c.later, c.earlier) for c in everything if c.later.path in judged]
         found = find_copies(prints, 0.9, judged=judged)
         assert [(c.later, c.earlier) for c in found] == expected
+
+
+def test_check_one_judges_unsaved_text_among_the_other_notes(workspace: Path) -> None:
+    """check_one (for issue 17's language server) gives the findings ``check`` gives the note
+    once saved, copied text against the other notes included, and writes no seal."""
+    from zoneinfo import ZoneInfo
+
+    from soapbuild.commands.check import check_one
+
+    cold(workspace)
+    note = workspace / "notes" / "2024-12-09_C-0001_zeppelin.md"
+    saved = note.read_text("utf-8")
+    edited = saved.replace("Her brother is an addict", "Her brother is an addict, she said")
+    kept = sorted(p.name for p in (workspace / ".soapbuild").iterdir())
+    seals = (workspace / ".soapbuild" / "seals.json").read_bytes()
+    now = datetime(2025, 1, 15, 12, tzinfo=ZoneInfo("America/New_York"))
+    found = check_one(workspace, note, edited.encode("utf-8"), now)
+    assert note.read_text("utf-8") == saved
+    assert sorted(p.name for p in (workspace / ".soapbuild").iterdir()) == kept
+    assert (workspace / ".soapbuild" / "seals.json").read_bytes() == seals
+    note.write_text(edited, "utf-8")
+    shown = "notes/2024-12-09_C-0001_zeppelin.md"
+    expected = [(f["line"], f["column"], f["code"], f["severity"], f["message"])
+                for f in json.loads(cold(workspace))["findings"] if f["path"] == shown]
+    assert [(f.line, f.column, f.code, f.severity.value, f.message) for f in found] == expected
+    assert {"D001", "J001"} <= {code for _, _, code, _, _ in expected}

@@ -8,6 +8,7 @@ checker.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -23,6 +24,9 @@ from soapbuild.settings import Settings
 
 if TYPE_CHECKING:
     from soapbuild.checker import HistoryLoader
+    from soapbuild.model.findings import Finding
+    from soapbuild.model.formats import NoteFormat
+    from soapbuild.model.parse import ParseResult
     from soapbuild.model.schedule import Schedule
     from soapbuild.rules.context import Context
 
@@ -117,6 +121,57 @@ def run_checks(directory: Path, settings: Settings, now: datetime,
     finally:
         if cache is not None:
             cache.close()
+
+
+def check_one(directory: Path, path: Path, data: bytes, now: datetime | None = None,
+              settings: Settings | None = None) -> list[Finding]:
+    """The findings of the note at ``path`` if it held ``data`` (an editor's unsaved text),
+    judged among the workspace's other notes as ``soapbuild check`` judges it: copied
+    text against the others, its lock and history, its client's plan, the schedule.
+
+    For a language server (issue 17): the other notes' pieces come from the cache, so a
+    call costs reading them back, not parsing them; a long-running server calls
+    :func:`soapbuild.cache.remember` once and then keeps them in memory. Nothing is
+    written but the cache: no seal is recorded for text that is not saved. Raises
+    :class:`~soapbuild.console.UsageProblem` as ``check`` would exit 2.
+    """
+    from soapbuild.cache import open_note_cache
+    from soapbuild.checker import check_files, disk_bytes
+    from soapbuild.commands.common import workspace_settings
+    from soapbuild.discover import PathError, display_path, note_files, workspace_key
+    from soapbuild.model.parse import parse_note, read_note
+
+    settings = settings or workspace_settings(directory)
+    now = now or datetime.now(settings.timezone)
+    context = rule_context(directory, settings, now)
+    target = workspace_key(path, settings.root)
+    try:
+        files = note_files([settings.notes_path]) if settings.notes_path.is_dir() else []
+    except PathError as error:
+        raise UsageProblem(str(error)) from None
+    if all(workspace_key(file, settings.root) != target for file in files):
+        files = sorted([*files, path])  # a new note, not saved yet
+
+    def raw(file: Path, key: str | None) -> bytes | None:
+        return data if key == target else disk_bytes(file, key)
+
+    def reader(file: Path, display: str, formats: dict[str, NoteFormat],
+               key: str | None) -> ParseResult:
+        if key != target:
+            return read_note(file, display, formats, key)
+        return replace(parse_note(data, display, formats, key),
+                       digest=hashlib.sha256(data).hexdigest())
+
+    cache = open_note_cache(settings)
+    try:
+        run = check_files(files, context, base=directory, reader=reader, raw=raw,
+                          history=history_loader(settings, context.now), cache=cache,
+                          schedule=_schedule(settings, context.now), whole=True)
+    finally:
+        if cache is not None:
+            cache.close()
+    shown = display_path(path, directory)
+    return [finding for finding in run.findings if finding.path == shown]
 
 
 def _notes_inside(settings: Settings) -> None:
