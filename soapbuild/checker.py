@@ -93,8 +93,9 @@ class PieceCache(Protocol):
         what the piece holds beyond the parse (which checks ran, fingerprints or not)."""
 
     def put(self, data: bytes, display: str, key: str | None, variant: str,
-            piece: Piece) -> None:
-        """Keep ``piece`` for the next run."""
+            piece: Piece) -> bytes:
+        """Keep ``piece`` for the next run; returns it as kept (pickled by
+        :func:`soapbuild.cache.pickles.dump`), which a worker sends on as it is."""
 
     def copies(self, prints: Sequence[SectionPrint], identity: str,
                find: Callable[[], list[Copy]]) -> list[Copy]:
@@ -289,21 +290,25 @@ def _pieces(files: Sequence[Path], shown: Sequence[str], keys: Sequence[str | No
         else None for content, display, key in zip(data, shown, keys, strict=True)]
     todo = [number for number, piece in enumerate(pieces) if piece is None]
 
-    def make(number: int) -> Piece:
+    def make(number: int) -> tuple[Piece, bytes | None]:
+        """The piece, and its pickle when the cache made one."""
         at = todo[number]
         file, display, key, content = files[at], shown[at], keys[at], data[at]
         if cache is None or content is None:  # no cache, or unreadable: the reader says why
-            return make_piece(reader(file, display, formats, key), context, checks, copies)
+            return make_piece(reader(file, display, formats, key), context, checks, copies), None
         result = replace(parse_note(content, display, formats, key),
                          digest=hashlib.sha256(content).hexdigest())
         piece = make_piece(result, context, checks, copies)
-        cache.put(content, display, key, variant, piece)
-        return piece
+        return piece, cache.put(content, display, key, variant, piece)
+
+    def send(number: int) -> bytes:
+        piece, kept = make(number)
+        return kept if kept is not None else dump(piece)
 
     if len(todo) < PARALLEL_NOTES:
-        made: Iterable[Piece] = (make(number) for number in range(len(todo)))
+        made: Iterable[Piece] = (make(number)[0] for number in range(len(todo)))
     else:
-        made = _sent(spread(lambda number: dump(make(number)), len(todo), PARALLEL_NOTES))
+        made = _sent(spread(send, len(todo), PARALLEL_NOTES))
     for at, piece in zip(todo, made, strict=True):
         pieces[at] = piece
     return [piece for piece in pieces if piece is not None]

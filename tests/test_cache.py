@@ -391,3 +391,34 @@ def test_check_one_judges_unsaved_text_among_the_other_notes(workspace: Path) ->
                 for f in json.loads(cold(workspace))["findings"] if f["path"] == shown]
     assert [(f.line, f.column, f.code, f.severity.value, f.message) for f in found] == expected
     assert {"D001", "J001"} <= {code for _, _, code, _, _ in expected}
+
+
+def test_the_hook_finds_the_same_with_the_committed_notes_from_the_cache(
+        workspace: Path) -> None:
+    """``check --staged`` reads the committed notes' sketches and fingerprints from the cache
+    by blob id: with them, without them, and once they are kept, it prints the same."""
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+                       cwd=workspace, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "notes")
+    check(workspace)  # a full check keeps every note's piece
+    copied = workspace / "notes" / "2024-12-16_C-0001_copied.md"
+    copied.write_text(ZEPPELIN.format(date="2024-12-16"), "utf-8")
+    git("add", copied.relative_to(workspace).as_posix())
+
+    def staged() -> bytes:
+        done = subprocess.run([sys.executable, "-m", "soapbuild", "check", "--staged",
+                               "--format", "json", "--now", NOW], cwd=workspace,
+                              capture_output=True, timeout=300)
+        assert done.returncode in (0, 1), done.stderr
+        return done.stdout
+
+    warm = staged()  # pieces from the cache, sketches made and kept
+    assert staged() == warm  # sketches and fingerprints from the cache
+    codes = {f["code"] for f in json.loads(warm)["findings"]}
+    assert {"D001", "J001"} <= codes
+    shutil.rmtree(workspace / CACHE)
+    assert staged() == warm  # everything parsed from git

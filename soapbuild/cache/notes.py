@@ -101,11 +101,13 @@ class NoteCache:
         return piece.prints
 
     def put(self, data: bytes, display: str, key: str | None, variant: str,
-            piece: Piece) -> None:
+            piece: Piece) -> bytes:
         name = self.name(blob_id(data), display, key, variant)
-        self.store.write(name, dump(piece))
+        content = dump(piece)
+        self.store.write(name, content)
         if _MEMORY is not None:
             _MEMORY[name] = piece
+        return content
 
     def sketch(self, blob: str) -> frozenset[int] | None:
         """The unparsed sketch (:func:`~soapbuild.rules.copied.text_shingles`) of the note
