@@ -100,7 +100,7 @@ class CommittedPrints:
                 continue
             data = contents.get(blob)
             note = parse_note(data, shown, formats, key).note if data is not None else None
-            if note is not None:
+            if note is not None and not note.psychotherapy_notes:  # never compared (SPEC 3.1)
                 found.extend(fingerprint(note, self.settings))
         return found
 
