@@ -125,7 +125,7 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     formats = dict(context.settings.formats)
     shown = [display_path(file, base) for file in files]
     keys = [workspace_key(file, root) for file in files]
-    results = [_outside(reader(file, display, formats, key), context) if key is None
+    results = [_outside(display, context) if key is None
                else reader(file, display, formats, key)
                for file, display, key in zip(files, shown, keys, strict=True)]
     record = [r.note is None or not r.note.psychotherapy_notes for r in results]
@@ -160,8 +160,12 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     for file, display in zip(plan_paths, plan_shown, strict=True):
         key = workspace_key(file, root)
         # A plan the run loaded from disk for the rules is the one checked: read once.
-        plan = (loaded[key] if plan_reader is read_plan and key in loaded
-                and loaded[key].path == display else plan_reader(file, display, key))
+        if key is None:  # outside the workspace: not read (K003), as a note there
+            outside = _outside(display, context)
+            plan = PlanResult(display, None, outside.problems, digest=outside.digest)
+        else:
+            plan = (loaded[key] if plan_reader is read_plan and key in loaded
+                    and loaded[key].path == display else plan_reader(file, display, key))
         if plan.digest is not None:
             plan_digests[file_identity(file, root)] = plan.digest
         findings.extend(_plan_findings(plan, sessions if whole else None, context))
@@ -177,11 +181,12 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
                     context.ledger, tuple(plan_shown), plans)
 
 
-def _outside(result: ParseResult, context: Context) -> ParseResult:
-    """A note file outside the workspace (K003): its lock could not be kept."""
+def _outside(display: str, context: Context) -> ParseResult:
+    """A note file outside the workspace (K003): its lock could not be kept, and it is not
+    read, so that a link to ``/etc/passwd`` puts nothing of it in a finding or the record."""
     from soapbuild.rules import locking
 
-    return replace(result, problems=(*result.problems, locking.outside(context)))
+    return ParseResult(display, None, (locking.outside(context),), digest="outside")
 
 
 def _plan_findings(result: PlanResult, sessions: Sequence[SessionRecord] | None,

@@ -49,9 +49,11 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def workspace_key(path: Path, root: Path) -> str | None:
     """The note's path relative to the workspace root (how seals name it), or None outside."""
-    try:  # resolved, so '..' and symlinked folders give the note one key
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
+    # resolved, so '..' and symlinked folders give the note one key; realpath, not
+    # Path.resolve, which raises RuntimeError on a symlink loop (the read then says R001)
+    try:
+        return Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
+    except ValueError:
         return None
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from soapbuild.confined import OutsideWorkspace, check_inside, own_folder
 from soapbuild.history.lock import digest, normalized
 
 SEALS_FILE = Path(".soapbuild") / "seals.json"
@@ -219,7 +220,11 @@ class SealStore:
         shown = where or str(path)
         if data is None:
             try:
+                # a link out of the workspace is neither read nor (later) written through
+                check_inside(path, root, "the seal file")
                 data = path.read_bytes() if path.exists() else None
+            except OutsideWorkspace as error:
+                raise SealError(str(error)) from None
             except OSError as error:
                 raise SealError(f"{shown}: cannot be read ({error.strerror or error})") from None
         entries, legacy = parse_log(data, shown) if data is not None else ([], False)
@@ -317,14 +322,14 @@ class SealStore:
         data = {"version": SEALS_VERSION, "about": ABOUT,
                 "entries": [{**e.fields(), "hash": e.hash} for e in chained]}
         try:
-            folder = self.root / ORIGINALS
+            folder = own_folder(self.root, ORIGINALS) if self.kept else self.root / ORIGINALS
             for sha256, text in sorted(self.kept.items()):
                 target = folder / f"{sha256}.md.gz"
                 if not target.exists():
-                    folder.mkdir(parents=True, exist_ok=True)
                     write_atomic(target, gzip.compress(text.encode("utf-8", "surrogatepass"),
                                                        mtime=0))
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            own_folder(self.root, SEALS_FILE.parent)
+            check_inside(self.path, self.root, "the seal file")
             write_atomic(self.path, (json.dumps(data, indent=2, ensure_ascii=False)
                                      + "\n").encode("utf-8"))
         except OSError as error:

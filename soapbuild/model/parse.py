@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from soapbuild.atomic import open_regular
 from soapbuild.model.body import parse_body
 from soapbuild.model.findings import Hit
 from soapbuild.model.formats import DEFAULT_FORMAT, NoteFormat
@@ -39,7 +40,7 @@ class ParseResult:
 
 def read_note_bytes(path: Path) -> bytes:
     """The bytes of a note as the check reads them: at most one past the size limit."""
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         return handle.read(MAX_NOTE_BYTES + 1)
 
 
@@ -63,7 +64,7 @@ def read_note(path: Path, display: str, formats: dict[str, NoteFormat],
     try:
         data = read_note_bytes(path)
     except OSError as error:
-        return replace(unreadable(display, error.strerror or type(error).__name__),
+        return replace(unreadable(display, error.strerror or str(error) or type(error).__name__),
                        digest="-")
     digest = hashlib.sha256(data).hexdigest()
     return replace(parse_note(data, display, formats, key), digest=digest)

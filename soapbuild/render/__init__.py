@@ -141,7 +141,7 @@ def build_key(settings: Settings, now_key: str, pdf: str,
     differ, and the next build makes its page again. ``code`` is
     :func:`code_fingerprint`, when the caller has it already.
     """
-    from soapbuild.discover import file_identity, note_files
+    from soapbuild.discover import file_identity, note_files, workspace_key
     from soapbuild.history.git import head_state
     from soapbuild.model.parse import digest_of
     from soapbuild.render.inputs import BuildInputs
@@ -157,7 +157,10 @@ def build_key(settings: Settings, now_key: str, pdf: str,
         parts.append(f"template {name} {templates.file_hash(name)}")
     if read is None:
         files = note_files([inputs.notes]) if inputs.notes.is_dir() else []
-        read = {file_identity(path, inputs.root): digest_of(path) for path in files}
+        # a file outside the workspace is not read (K003), as the check does not read it
+        read = {file_identity(path, inputs.root):
+                digest_of(path) if workspace_key(path, inputs.root) is not None else "outside"
+                for path in files}
     parts += [f"note {name} {digest}" for name, digest in sorted(read.items())]
     return _digest(*parts)
 
@@ -187,9 +190,19 @@ def up_to_date(settings: Settings, key: str) -> BuildResult | None:
 
 
 def lock(settings: Settings) -> AbstractContextManager[None]:
-    """Hold this around a whole build: one build of a workspace at a time."""
+    """Hold this around a whole build: one build of a workspace at a time.
+
+    Raises :class:`BuildError` when the cache folder is a file or a link out of the
+    workspace (the build would write there).
+    """
+    from soapbuild.confined import OutsideWorkspace, own_folder
     from soapbuild.render.output import build_lock
 
+    try:
+        own_folder(settings.root, LOCK.parent)
+    except OSError as error:
+        reason = str(error) if isinstance(error, OutsideWorkspace) else error.strerror
+        raise BuildError(f"cannot use the build cache: {reason}") from None
     return build_lock(settings.root / LOCK)
 
 
