@@ -16,7 +16,7 @@ Rules never write; the caller records new seals from the run's ledger.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from soapbuild.discover import (
