@@ -16,7 +16,7 @@ Rules never write; the caller records new seals from the run's ledger.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from soapbuild.discover import (
@@ -24,6 +24,7 @@ from soapbuild.discover import (
     file_identity,
     note_files,
     split_plans,
+    utf8_name,
     workspace_key,
 )
 from soapbuild.model.findings import Finding, Hit, Severity
@@ -126,6 +127,7 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     shown = [display_path(file, base) for file in files]
     keys = [workspace_key(file, root) for file in files]
     results = [_outside(display, context) if key is None
+               else _badly_named(file, display) if not utf8_name(key)
                else reader(file, display, formats, key)
                for file, display, key in zip(files, shown, keys, strict=True)]
     record = [r.note is None or not r.note.psychotherapy_notes for r in results]
@@ -147,6 +149,7 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     if others is not None and prints:
         prints += others(prints)
     findings.extend(_copies(prints, context, set(shown)))
+    findings.extend(_client_ids(notes, context))
     findings.extend(_deleted(context, base))
     sessions = _sessions(notes, sorted(findings, key=lambda f: f.sort_key), context)
     unmatched: tuple[ScheduledSession, ...] = ()
@@ -187,6 +190,15 @@ def _outside(display: str, context: Context) -> ParseResult:
     from soapbuild.rules import locking
 
     return ParseResult(display, None, (locking.outside(context),), digest="outside")
+
+
+def _badly_named(file: Path, display: str) -> ParseResult:
+    """A note whose file name is not UTF-8 (R001): it could be neither sealed nor named in
+    the record, and renaming it is the fix. Its bytes are hashed as a build hashes them."""
+    from soapbuild.model.parse import digest_of, unreadable
+
+    return replace(unreadable(display, "its file name is not UTF-8 text; rename the file"),
+                   digest=digest_of(file))
 
 
 def _plan_findings(result: PlanResult, sessions: Sequence[SessionRecord] | None,
@@ -258,6 +270,16 @@ def _deleted(context: Context, base: Path) -> list[Finding]:
     root = context.settings.root
     placed = (_finding(hit, display_path(root / gone.key, base), (1, 1, 1, 1), context)
               for gone, hit in locking.deleted(context))
+    return [finding for finding in placed if finding is not None]
+
+
+def _client_ids(notes: list[tuple[str, Note | None]], context: Context) -> list[Finding]:
+    """F009: client IDs that look alike but differ, across the notes checked."""
+    from soapbuild.rules import client_ids
+
+    by_path = {path: note for path, note in notes if note is not None}
+    placed = (place(hit, path, by_path[path].source, context)
+              for path, hit in client_ids.hits(by_path.items()))
     return [finding for finding in placed if finding is not None]
 
 

@@ -25,6 +25,7 @@ import jinja2
 import jinja2.meta
 
 import soapbuild
+from soapbuild.render.safe import finalize
 from soapbuild.settings import Settings
 
 
@@ -76,6 +77,7 @@ class Templates:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=True,
+            finalize=finalize,  # soapbuild.render.safe: no forbidden code point in a page
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
