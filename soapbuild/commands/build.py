@@ -48,7 +48,8 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None, *,
     try:
         return _build_locked(directory, settings, now, now_key, code, pdf, pdf_required)
     except render.BuildError as error:
-        raise UsageProblem(f"{error}; the previous output is unchanged") from None
+        raise UsageProblem(str(error) if error.changed
+                           else f"{error}; the previous output is unchanged") from None
 
 
 def _build_locked(directory: Path, settings: Settings, now: datetime, now_key: str, code: str,

@@ -27,6 +27,9 @@ def workspace_settings(directory: Path) -> Settings:
 
     context = click.get_current_context(silent=True)
     config: Path | None = context.meta.get(CONFIG_KEY) if context is not None else None
+    if not directory.is_dir():  # else the search for a workspace starts above it
+        raise UsageProblem(f"{directory}: no such folder (given with -C); name the "
+                           "workspace's folder or a folder inside it")
     try:
         if config is not None:
             path = (directory / config).absolute()

@@ -213,6 +213,12 @@ def edit_note(path: Path, display: str, context: Context, plan: Plan,
     if isinstance(decided, Refusal):
         return StampResult(display, Outcome.REFUSED, decided.reason, findings=decided.findings)
     after = parse_note(decided.data, display, formats, key)
+    if after.note is None:  # e.g. the stamp makes a note just under the limit too large
+        problem = after.problems[0] if after.problems else None
+        return StampResult(display, Outcome.REFUSED, "with the stamp, the note could not be "
+                           "read as one any more" + (f" ({problem.code}: {problem.message})"
+                                                     if problem else "")
+                           + "; nothing was written")
     if not (_same_note(note, after, decided) and after.note is not None
             and decided.expect(after.note)):
         return StampResult(display, Outcome.REFUSED, "soapbuild cannot edit this front matter "

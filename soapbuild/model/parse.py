@@ -103,6 +103,9 @@ def unreadable_bytes(data: bytes) -> Hit | None:
                    f"The file is larger than {MAX_NOTE_BYTES // 1_000_000} MB; a note is a few "
                    "kilobytes, so this is probably not a note.",
                    "Move the file out of the notes folder or split it into one note per session.")
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return Hit("R002", None, "The file is UTF-32 text, not UTF-8.",
+                   "Save the file as UTF-8 in your editor (File > Save with Encoding > UTF-8).")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Hit("R002", None, "The file is UTF-16 text, not UTF-8.",
                    "Save the file as UTF-8 in your editor (File > Save with Encoding > UTF-8).")

@@ -186,6 +186,10 @@ def _load_csv(path: Path, text: str, zone: tzinfo) -> list[ScheduledSession]:
             continue
         client = _cell(row, columns.get("client"))
         when = _cell(row, columns.get("session_date"))
+        if (not client or not when) and any("\n" in cell for cell in row):
+            raise ScheduleError(path, line, "a quotation mark in this row opens a field that "
+                                "no quotation mark closes, so the lines after it were read "
+                                "as part of the field; close the quote or remove it")
         if not client:
             raise ScheduleError(path, line, "no 'client'")
         if not when:

@@ -58,7 +58,12 @@ class PdfMode(StrEnum):
 
 
 class BuildError(Exception):
-    """The build could not complete; the previous output is unchanged."""
+    """The build could not complete; the previous output is unchanged unless ``changed``
+    (the pages moved in, but their record could not be written)."""
+
+    def __init__(self, message: str, *, changed: bool = False) -> None:
+        super().__init__(message)
+        self.changed = changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +236,7 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
 
     from soapbuild.model.findings import Severity
     from soapbuild.render.markdown import MarkdownRenderer
-    from soapbuild.render.output import Output, OutputError
+    from soapbuild.render.output import ManifestNotWritten, Output, OutputError
     from soapbuild.render.pages import Planner, Site, plan_summaries, report_view
     from soapbuild.render.templates import Templates
     from soapbuild.report.formats import report_csv, report_json
@@ -287,7 +292,7 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
         removed = output.commit(names, final_key(settings, key), summary)
     except OutputError as error:
         output.abort()
-        raise BuildError(str(error)) from None
+        raise BuildError(str(error), changed=isinstance(error, ManifestNotWritten)) from None
     except OSError as error:
         output.abort()
         raise BuildError(f"cannot write the output: {error}") from None

@@ -53,6 +53,11 @@ class OutputError(Exception):
     """The output folder cannot be written safely; the message says why."""
 
 
+class ManifestNotWritten(OutputError):
+    """The pages are in place but the manifest could not be recorded: the output folder
+    changed, and the next build makes every page again (nothing matches the old record)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Written:
     """What the manifest knows about one output file."""
@@ -188,7 +193,13 @@ class Output:
             if record is not None:
                 files[name] = record
         removed = self._remove_stale(names)
-        Manifest(key, files, summary).save(self.manifest_path)
+        try:
+            Manifest(key, files, summary).save(self.manifest_path)
+        except OSError as error:
+            raise ManifestNotWritten(
+                f"the new pages are in {self.folder}, but the record of them "
+                f"({self.manifest_path}) cannot be written ({error.strerror or error}); the "
+                "next build makes every page again") from None
         self.abort()
         return removed
 

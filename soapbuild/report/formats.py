@@ -10,8 +10,7 @@ All three read the :class:`~soapbuild.report.aggregate.Report` that
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 import textwrap
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -188,9 +187,7 @@ def report_csv(report: Report, history: bool = False) -> str:
     carriage return) is prefixed with ``'``. ``history`` adds the columns of
     :data:`~soapbuild.report.history.HISTORY_COLUMNS`.
     """
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS + (HISTORY_COLUMNS if history else ()))
+    lines = [csv_line(CSV_COLUMNS + (HISTORY_COLUMNS if history else ()))]
     pasts = {row.note: row for row in report.history}
     for row in report.sessions:
         values: dict[str, Any] = csv_row(row)
@@ -198,8 +195,21 @@ def report_csv(report: Report, history: bool = False) -> str:
         if history and row.path in pasts:
             values |= history_cells(pasts[row.path], report.now.tzinfo)
             columns += HISTORY_COLUMNS
-        writer.writerow([csv_cell(values.get(column)) for column in columns])
-    return buffer.getvalue()
+        lines.append(csv_line([csv_cell(values.get(column)) for column in columns]))
+    return "".join(lines)
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    """One RFC 4180 record: fields joined by commas, CRLF at the end, a field quoted (its
+    quotes doubled) when it holds a comma, a quotation mark or a line break, and also
+    when it holds a semicolon or a tab. A spreadsheet in a locale whose list separator
+    is ';' splits fields there, so 'Sam Lee;=2+5;LCSW' unquoted would give a cell
+    '=2+5' that it runs (issue 16, finding 4); quoted, it is one cell of text."""
+    return ",".join('"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
+                    for cell in cells) + "\r\n"
+
+
+_NEEDS_QUOTES = re.compile('[,;"\t\r\n]')
 
 
 def csv_cell(value: object) -> str:
