@@ -45,8 +45,12 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None, *,
     now = run_now(now_text, settings)
     now_key = now.isoformat() if now_text else f"clock {time.time_ns()}"
     code = render.code_fingerprint()
+    from soapbuild.filelocks import LockHeld
+
     try:
         return _build_locked(directory, settings, now, now_key, code, pdf, pdf_required)
+    except LockHeld as error:
+        raise UsageProblem(str(error)) from None
     except render.BuildError as error:
         raise UsageProblem(str(error) if error.changed
                            else f"{error}; the previous output is unchanged") from None
@@ -57,7 +61,8 @@ def _build_locked(directory: Path, settings: Settings, now: datetime, now_key: s
     """The build under the workspace's build lock; raises render.BuildError."""
     from soapbuild import render
 
-    with render.lock(settings):
+    with render.lock(settings, waiting=lambda message: click.echo(f"soapbuild: {message}…",
+                                                                   err=True)):
         key = render.build_key(settings, now_key, pdf, code=code)
         done = render.up_to_date(settings, key)
         pdf_skipped = None

@@ -401,6 +401,7 @@ def run_on_notes(directory: Path, settings: Settings, now: datetime, notes: Sequ
     import click
 
     from soapbuild.commands.check import history_loader, rule_context
+    from soapbuild.commands.common import held
     from soapbuild.discover import display_path
     from soapbuild.formatters.text import line as finding_line
 
@@ -416,7 +417,8 @@ def run_on_notes(directory: Path, settings: Settings, now: datetime, notes: Sequ
         targets.setdefault(target.resolve(), target)  # the same note named twice: once
     outcomes = set()
     for target in targets.values():
-        result = edit_note(target, display_path(target, directory), context, plan, history)
+        with held(settings, "notes", "writing a note"):  # read, decide, write: one at a time
+            result = edit_note(target, display_path(target, directory), context, plan, history)
         outcomes.add(result.outcome)
         findings = [finding_line(f) for f in result.findings]
         if result.outcome is Outcome.DONE:

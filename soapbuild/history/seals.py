@@ -308,11 +308,36 @@ class SealStore:
         return None
 
     def save(self) -> None:
-        """Write the originals, then the log, atomically; nothing when nothing was added."""
+        """Write the originals, then the log, atomically; nothing when nothing was added.
+
+        Under the workspace's seal lock the log is read again, and the new entries are
+        appended to what it holds then, skipping those another command recorded
+        meanwhile: two checks at once (a git hook and ``watch``) lose no seal.
+        """
         if not self.pending:
             return
+        from soapbuild.filelocks import LockHeld, workspace_lock
+
+        try:
+            with workspace_lock(self.root, "seals", "recording seals"):
+                self._save_locked()
+        except LockHeld as error:
+            raise SealError(str(error)) from None
+        except OSError as error:  # the lock file: .soapbuild is a file, say
+            raise SealError(f"{self.path}: cannot be written ({error})") from None
+
+    def _save_locked(self) -> None:
         from soapbuild.atomic import write_atomic
 
+        current = SealStore.load(self.root, in_use=False) if self.existed or self.path.exists() \
+            else None
+        if current is not None and current.entries != self.entries:
+            recorded = {_identity(e) for e in current.entries}
+            self.entries = current.entries
+            self.legacy = current.legacy
+            self.pending = [e for e in self.pending if _identity(e) not in recorded]
+            if not self.pending:
+                return
         chained: list[Entry] = []
         prev = GENESIS
         for entry in [*self.entries, *self.pending]:
@@ -336,6 +361,11 @@ class SealStore:
             raise SealError(f"{self.path}: cannot be written ({error})") from None
         self.entries, self.pending, self.kept, self.legacy = chained, [], {}, False
         self.existed = True
+
+
+def _identity(entry: Entry) -> tuple[object, ...]:
+    """What an entry records, without when and its chain: the same seal made twice is one."""
+    return (entry.event, entry.note, entry.sha256, entry.length, entry.moved_from, entry.reason)
 
 
 def originals_kept(root: Path) -> set[str]:

@@ -194,21 +194,24 @@ def up_to_date(settings: Settings, key: str) -> BuildResult | None:
                        seconds=time.perf_counter() - started)
 
 
-def lock(settings: Settings) -> AbstractContextManager[None]:
-    """Hold this around a whole build: one build of a workspace at a time.
+def lock(settings: Settings,
+         waiting: Callable[[str], None] | None = None) -> AbstractContextManager[None]:
+    """Hold this around a whole build: one build of a workspace at a time (a second waits,
+    and ``waiting`` is told so; :mod:`soapbuild.filelocks`).
 
     Raises :class:`BuildError` when the cache folder is a file or a link out of the
-    workspace (the build would write there).
+    workspace (the build would write there); entering raises
+    :class:`soapbuild.filelocks.LockHeld` when the lock stays held too long.
     """
     from soapbuild.confined import OutsideWorkspace, own_folder
-    from soapbuild.render.output import build_lock
+    from soapbuild.filelocks import workspace_lock
 
     try:
         own_folder(settings.root, LOCK.parent)
     except OSError as error:
         reason = str(error) if isinstance(error, OutsideWorkspace) else error.strerror
         raise BuildError(f"cannot use the build cache: {reason}") from None
-    return build_lock(settings.root / LOCK)
+    return workspace_lock(settings.root, LOCK.stem, "building the output", waiting)
 
 
 # --- step 2: rendering -------------------------------------------------------------------

@@ -35,7 +35,6 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -243,26 +242,3 @@ class Output:
                         with contextlib.suppress(OSError):
                             path.rmdir()  # only empty folders go
         return removed
-
-
-@contextlib.contextmanager
-def build_lock(path: Path) -> Iterator[None]:
-    """One build at a time per workspace (``soapbuild watch`` and a build by hand, say).
-
-    A second build waits for the first: it then finds the output up to date or
-    builds on it, and never removes the staging folder of a build in progress.
-    The lock is an advisory ``flock`` on a file in the cache; where the platform
-    has none, builds are not serialised.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    with path.open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
