@@ -146,7 +146,7 @@ def find_settings(start: Path) -> tuple[Path, Path | None]:
 def _has_tool_table(pyproject: Path) -> bool:
     try:
         data = tomllib.loads(pyproject.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return False
     return isinstance(data.get("tool"), dict) and "soapbuild" in data["tool"]
 
@@ -172,6 +172,8 @@ def read_settings(root: Path, path: Path, known_rules: frozenset[str]) -> Settin
         raise SettingsError(f"{path}: cannot be read ({error})") from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"{path}: not valid TOML ({error})") from None
+    except RecursionError:  # tomllib nests a function call per array level
+        raise SettingsError(f"{path}: not valid TOML (nested too deeply)") from None
     where = str(path)
     if path.name == "pyproject.toml":
         tool = data.get("tool")

@@ -165,7 +165,7 @@ def parse_log(data: bytes, where: str) -> tuple[list[Entry], bool]:
             raise ValueError(f"expected version {SEALS_VERSION} with a list of entries")
         entries = [_entry(value, number)
                    for number, value in enumerate(document["entries"], start=1)]
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise SealError(f"{where}: cannot be read as a seal file ({error}); restore it from "
                         "version control") from None
     prev = GENESIS

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from soapbuild.atomic import open_regular
 from soapbuild.model.timeparse import parse_moment, resolve
 
 CLIENT_PATTERN = r"[A-Z]{1,4}-?\d{2,6}"
@@ -89,7 +90,8 @@ def load_schedule(path: Path, zone: tzinfo, *, until: datetime | None = None,
     read or used, naming the line where there is one.
     """
     try:
-        data = path.read_bytes()
+        with open_regular(path) as handle:  # a FIFO would block the read forever
+            data = handle.read()
     except OSError as error:
         raise ScheduleError(path, 0, f"cannot be read ({error.strerror or error})") from None
     text = _decode(path, data)

@@ -290,6 +290,9 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
                 page.write(output.target(page.name, inputs))
             except jinja2.TemplateError as error:
                 raise BuildError(_template_problem(page.name, error)) from error
+            except RecursionError:  # a template that includes or extends itself
+                raise BuildError(f"cannot render {page.name}: it nests too deeply (a "
+                                 "template that includes or extends itself)") from None
             if progress is not None:
                 progress(done, len(todo))
         removed = output.commit(names, final_key(settings, key), summary)

@@ -83,7 +83,8 @@ class Manifest:
         """The manifest at ``path``; an absent or unreadable one is empty (a full build)."""
         try:
             return cls.from_data(json.loads(path.read_text("utf-8")))
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+                RecursionError):
             return cls()
 
     @classmethod
@@ -246,7 +247,7 @@ class Output:
             data = json.loads(self.journal_path.read_text("utf-8"))
         except FileNotFoundError:
             return
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             data = None
         try:
             staging = self.folder / check_name(str(data["staging"]))

@@ -244,6 +244,8 @@ def parse_entries(text: str, origin: str, default_code: str | None = None) -> li
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise VocabularyError(f"{origin}: not valid TOML ({error})") from None
+    except RecursionError:
+        raise VocabularyError(f"{origin}: not valid TOML (nested too deeply)") from None
     default_code = data.get("code", default_code)
     terms = data.get("term", [])
     if not isinstance(terms, list) or not all(isinstance(raw, dict) for raw in terms):
