@@ -167,8 +167,16 @@ def _note_files() -> dict[str, bytes]:
             for data in [case.files[HOSTILE_NOTE]] if isinstance(data, bytes)}
 
 
+# Each costs a second or more to check or render (huge, in size or in count); each ran
+# on its own above, under its bound. The practice below holds every other note case.
+SLOW = ("note-quotes-400kb", "note-headings-10k", "note-link-defs-10k", "note-addenda-2000",
+        "note-yaml-deep-flow", "note-yaml-huge-list", "note-star-a-8000",
+        "note-deep-blockquote", "note-line-100k", "note-too-large", "note-brackets-50k",
+        "note-backticks-50k", "note-deep-list", "note-value-100k", "note-heading-100k")
+
+
 def test_every_hostile_note_in_one_practice_is_checked_and_built(tmp_path: Path) -> None:
-    notes = _note_files()
+    notes = {name: data for name, data in _note_files().items() if name not in SLOW}
     root = _practice(tmp_path, notes)
     checked = _soapbuild(root, "check", "--format", "json")
     assert checked.returncode in (0, 1) and "Traceback" not in checked.stderr, checked.stderr
@@ -184,9 +192,8 @@ def test_every_hostile_note_in_one_practice_is_checked_and_built(tmp_path: Path)
     assert again.returncode == 0 and "up to date" in again.stdout, again.stdout
 
 
-HEAVY = ("note-star-a-8000", "note-deep-emphasis", "note-line-100k", "note-table-wide",
-         "note-zalgo", "note-astral", "note-control-chars", "note-client-html",
-         "note-deep-blockquote", "note-brackets-50k", "note-noncharacters")
+# Markup that once cost minutes to print (star-a-8000: 88 s), or that a PDF might choke on.
+HEAVY = ("note-star-a-8000", "note-deep-emphasis", "note-control-chars", "note-client-html")
 
 
 @pytest.mark.needs("pango")
