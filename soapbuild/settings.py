@@ -318,6 +318,9 @@ def _check_paths(settings: Settings) -> None:
     for key in ("notes_dir", "output_dir", "templates_dir"):
         name = getattr(settings, key)
         folder = _inside(root, name)
+        if (root / name).is_symlink() and not (root / name).exists():
+            raise SettingsError(f"'{key}' = {name!r} is a link that leads nowhere (a loop, or "
+                                "to something deleted); make it a plain folder")
         if folder is None and Path(os.path.normpath(root / name)).is_relative_to(root):
             raise SettingsError(f"'{key}' = {name!r} is a link that leads outside the "
                                 f"workspace ({settings.root}) to {os.path.realpath(root / name)}; "

@@ -41,6 +41,11 @@ CSV_COLUMNS = ("note", "client", "clinician", "session_date", "occurred", "reaso
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet may run a cell starting with one of these as a formula (OWASP CSV injection)."""
+_AFTER_SEPARATOR = re.compile(r"([;\t\r\n][ ]*)([=+\-@])")
+"""A formula start after a semicolon, tab or line break inside a field: a spreadsheet whose
+list separator is ';' (most of Europe) reads a comma-separated file's quotes as text and
+splits the field there, so ``Sam Lee;=2+5;LCSW`` would give the cell ``=2+5`` (issue 16,
+finding 4). Such a start gets a ``'`` too, as at the start of a field."""
 
 TABLE_WIDTH = 100
 _NAME_WIDTH = 20
@@ -202,9 +207,10 @@ def report_csv(report: Report, history: bool = False) -> str:
 def csv_line(cells: Sequence[str]) -> str:
     """One RFC 4180 record: fields joined by commas, CRLF at the end, a field quoted (its
     quotes doubled) when it holds a comma, a quotation mark or a line break, and also
-    when it holds a semicolon or a tab. A spreadsheet in a locale whose list separator
-    is ';' splits fields there, so 'Sam Lee;=2+5;LCSW' unquoted would give a cell
-    '=2+5' that it runs (issue 16, finding 4); quoted, it is one cell of text."""
+    when it holds a semicolon or a tab, so that a reader that honours quotes keeps such
+    a field one cell whatever its list separator. (A spreadsheet that splits at ';'
+    without honouring the quotes is why :func:`csv_cell` also escapes a formula start
+    after a ';'.)"""
     return ",".join('"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
                     for cell in cells) + "\r\n"
 
@@ -218,7 +224,7 @@ def csv_cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
+    text = _AFTER_SEPARATOR.sub(r"\1'\2", str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
