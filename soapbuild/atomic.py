@@ -13,6 +13,7 @@ file is created with ``O_EXCL``, so an existing file is never overwritten.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import stat
 import tempfile
@@ -102,6 +103,17 @@ def replace_file(snapshot: Snapshot, data: bytes) -> None:
             os.unlink(temp)
         raise
     _sync_folder(target.parent)
+    _remove_leftovers(target)
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove the temporary files of ``target`` that a killed write left (a hidden
+    ``.NAME.*.soapbuild-tmp`` beside it). The commands that write notes hold the
+    workspace's note lock (:mod:`soapbuild.filelocks`), so no other write of this
+    note is in progress; only soapbuild names files so."""
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
