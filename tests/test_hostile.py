@@ -26,7 +26,7 @@ import pytest
 import tally
 
 sys.path.insert(0, str(Path(__file__).parent / "hostile"))
-from cases import (  # noqa: E402
+from cases import (
     ALLOWED_WRITES,
     CLEAN,
     CLEAN_NOTE,

@@ -188,9 +188,9 @@ def warm_up(pristine: Path, folder: Path) -> None:
     from soapbuild.cli import main as soapbuild
 
     fresh_copy(pristine, folder)
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        with contextlib.suppress(SystemExit):
-            soapbuild.main(args=["-C", str(folder), "check", "--now", NOW], prog_name="soapbuild")
+    with (contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()),
+          contextlib.suppress(SystemExit)):
+        soapbuild.main(args=["-C", str(folder), "check", "--now", NOW], prog_name="soapbuild")
 
 
 def main(plan_file: str, results_file: str) -> int:
