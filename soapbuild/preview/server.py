@@ -173,6 +173,7 @@ class PreviewServer(ThreadingHTTPServer):
     """
 
     daemon_threads = True
+    request_queue_size = MAX_CONNECTIONS  # the listen backlog: a page loads a few at once
 
     def __init__(self, folder: Path, epoch: Epoch, port: int = 8000, *,
                  long_poll: float = LONG_POLL, connections: int = MAX_CONNECTIONS) -> None:
