@@ -212,6 +212,11 @@ def get(server: PreviewServer, path: str, host: str | None = None) -> bytes:
                + b"Connection: close\r\n\r\n")
 
 
+def test_the_preview_listens_on_this_machine_only(preview: PreviewServer) -> None:
+    assert preview.server_address[0] == "127.0.0.1"
+    assert preview.url == f"http://127.0.0.1:{preview.port}/"
+
+
 @pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1.nip.io:{port}",
                                   "localhost.evil.example:{port}", "127.0.0.1:1", "",
                                   "127.0.0.1:{port}@evil.example", "[::1]:{port}x"])
