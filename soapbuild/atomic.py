@@ -58,14 +58,14 @@ def open_regular(path: Path) -> BinaryIO:
     rename): a FIFO named ``*.md`` would otherwise hang ``check`` until something
     writes to it (issue 16, finding 5).
     """
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-                         | getattr(os, "O_BINARY", 0))
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs to fear
+    descriptor = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             kind = "folder" if stat.S_ISDIR(info.st_mode) else "named pipe, device or socket"
             raise NotRegularFile(f"it is a {kind}, not a file")
-        if hasattr(os, "set_blocking"):
+        if nonblocking:
             os.set_blocking(descriptor, True)
         return os.fdopen(descriptor, "rb")
     except BaseException:

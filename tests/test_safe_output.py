@@ -13,17 +13,16 @@
 from __future__ import annotations
 
 import http.client
-import http.server
 import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from test_pdf import Server
 from validators import CHROMIUM, CHROMIUM_ARGS
 
 from soapbuild.cli import main
@@ -124,34 +123,9 @@ def test_no_field_or_section_runs_in_any_page(site: Path) -> None:
     assert seen == expected, expected - seen
 
 
-class Listener:
-    """A real HTTP server on 127.0.0.1 that records every request it gets."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        seen = self.requests
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                seen.append(self.path)
-                self.send_response(404)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = int(self.httpd.server_address[1])
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.mark.needs("pango")
 def test_the_pdf_fetches_nothing_that_a_field_or_section_names(tmp_path: Path) -> None:
-    listener = Listener()
+    listener = Server()  # a real HTTP server on 127.0.0.1 that records each request
     try:
         root = hostile_practice(tmp_path / "practice", listener.port)
         code, output = build(root, "--pdf")
