@@ -140,3 +140,39 @@ def test_an_editor_saving_during_builds_is_never_lost(practice: Path) -> None:
     assert finish(start(practice, "build", "--no-pdf", "--now", NOW))[0] == 0
     shown = "".join(p.read_text("utf-8") for p in (practice / "output").rglob("*.html"))
     assert "nine hours" in shown
+
+
+def test_a_build_while_watch_runs_waits_its_turn_and_both_see_every_save(
+        practice: Path) -> None:
+    """``watch`` rebuilds on every save while a build by hand runs beside it: they share
+    the build lock, so neither removes the other's staging folder or tears a page."""
+    import signal
+
+    watch = start(practice, "watch", "--port", "0", "--now", NOW)
+    try:
+        assert watch.stdout is not None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = watch.stdout.readline()
+            if line.startswith("Serving") or not line:
+                break
+        assert line.startswith("Serving"), line
+        note = practice / "notes" / "2026-11-20.md"
+        note.write_text(note.read_text("utf-8").replace("five hours", "seven hours"), "utf-8")
+        code, _out, err = finish(start(practice, "build", "--no-pdf", "--now", NOW))
+        assert code == 0 and "Traceback" not in err, err
+        pages = practice / "output" / "notes"
+        assert any("seven hours" in p.read_text("utf-8") for p in pages.glob("*.html"))
+        # and watch, after the build beside it, still rebuilds a save on its own
+        note.write_text(note.read_text("utf-8").replace("seven hours", "eight hours"), "utf-8")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any("eight hours" in p.read_text("utf-8") for p in pages.glob("*.html")):
+                break
+            time.sleep(0.2)
+        assert any("eight hours" in p.read_text("utf-8") for p in pages.glob("*.html"))
+    finally:
+        watch.send_signal(signal.SIGINT)
+        _code, _out, err = finish(watch)
+    assert "Traceback" not in err and "build failed" not in err, err
+    assert not list((practice / "output").glob(".staging-*"))
