@@ -72,8 +72,8 @@ def test_look_alike_client_ids_are_named(workspace: Path, make_note: Callable[..
         (workspace / "notes" / f"{number}.md").write_text(make_note(
             client=json.dumps(client), session_date=f"2026-11-2{number} 15:00"), "utf-8")
     code, output = cli(workspace, "check", "--format", "json", "--now", NOW)
-    assert code in (0, 1)  # F009 is a warning; the notes may hold other findings
-    found = [f for f in json.loads(output)["findings"] if f["code"] == "F009"]
+    assert code in (0, 1)  # F010 is a warning; the notes may hold other findings
+    found = [f for f in json.loads(output)["findings"] if f["code"] == "F010"]
     assert sorted(f["path"] for f in found) == ["notes/1.md", "notes/2.md", "notes/3.md"]
     messages = " ".join(f["message"] for f in found)
     assert "'C-1042'" in messages and "'c-1042'" in messages
