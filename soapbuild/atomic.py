@@ -13,11 +13,13 @@ file is created with ``O_EXCL``, so an existing file is never overwritten.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 TEMP_SUFFIX = ".soapbuild-tmp"
 
@@ -44,10 +46,37 @@ class Snapshot:
     complete: bool = True  # False when reading stopped at the size limit
 
 
+class NotRegularFile(OSError):
+    """A named pipe, device or socket where a note was expected: reading it could block forever."""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading in binary; raises OSError, NotRegularFile for anything but a
+    regular file.
+
+    Opened without blocking, then checked on the open descriptor (no race with a
+    rename): a FIFO named ``*.md`` would otherwise hang ``check`` until something
+    writes to it (issue 16, finding 5).
+    """
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs to fear
+    descriptor = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "folder" if stat.S_ISDIR(info.st_mode) else "named pipe, device or socket"
+            raise NotRegularFile(f"it is a {kind}, not a file")
+        if nonblocking:
+            os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
 def read_snapshot(path: Path, limit: int | None = None) -> Snapshot:
     """Read ``path`` (at most ``limit + 1`` bytes when a limit is given); raises OSError."""
     real = Path(os.path.realpath(path))
-    with real.open("rb") as handle:
+    with open_regular(real) as handle:
         info = os.fstat(handle.fileno())
         data = handle.read() if limit is None else handle.read(limit + 1)
     complete = limit is None or len(data) <= limit
@@ -74,6 +103,17 @@ def replace_file(snapshot: Snapshot, data: bytes) -> None:
             os.unlink(temp)
         raise
     _sync_folder(target.parent)
+    _remove_leftovers(target)
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove the temporary files of ``target`` that a killed write left (a hidden
+    ``.NAME.*.soapbuild-tmp`` beside it). The commands that write notes hold the
+    workspace's note lock (:mod:`soapbuild.filelocks`), so no other write of this
+    note is in progress; only soapbuild names files so."""
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -27,6 +27,7 @@ from soapbuild.discover import (
     file_identity,
     note_files,
     split_plans,
+    utf8_name,
     workspace_key,
 )
 from soapbuild.model.findings import Finding, Hit, Severity
@@ -213,9 +214,18 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     root = context.settings.root
     shown = [display_path(file, base) for file in files]
     keys = [workspace_key(file, root) for file in files]
-    pieces = _pieces(files, shown, keys, context, checks, copies, reader, cache, raw)
-    results = [_outside(piece.result, context) if key is None else piece.result
-               for piece, key in zip(pieces, keys, strict=True)]
+    # Outside the workspace, or a name that is not UTF-8: not read at all (a link to
+    # /etc/passwd puts nothing of it in a finding, a fingerprint or the record).
+    special = [_outside(display, context) if key is None
+               else _badly_named(file, display) if not utf8_name(key) else None
+               for file, display, key in zip(files, shown, keys, strict=True)]
+    readable = [number for number, result in enumerate(special) if result is None]
+    made = iter(_pieces([files[n] for n in readable], [shown[n] for n in readable],
+                        [keys[n] for n in readable], context, checks, copies, reader, cache,
+                        raw))
+    pieces = [Piece(result, (), ()) if result is not None else next(made)
+              for result in special]
+    results = [piece.result for piece in pieces]
     record = [r.note is None or not r.note.psychotherapy_notes for r in results]
     if history is not None:  # the notes' past, loaded before any rule runs
         context = context.with_ledger(history({
@@ -244,6 +254,7 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     else:
         found = find_copies(prints, threshold)
     findings.extend(_copies(found, context, set(shown)))
+    findings.extend(_client_ids(notes, context))
     findings.extend(_deleted(context, base))
     sessions = _sessions(notes, sorted(findings, key=lambda f: f.sort_key), context)
     unmatched: tuple[ScheduledSession, ...] = ()
@@ -257,8 +268,12 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     for file, display in zip(plan_paths, plan_shown, strict=True):
         key = workspace_key(file, root)
         # A plan the run loaded from disk for the rules is the one checked: read once.
-        plan = (loaded[key] if plan_reader is read_plan and key in loaded
-                and loaded[key].path == display else plan_reader(file, display, key))
+        if key is None:  # outside the workspace: not read (K003), as a note there
+            outside = _outside(display, context)
+            plan = PlanResult(display, None, outside.problems, digest=outside.digest)
+        else:
+            plan = (loaded[key] if plan_reader is read_plan and key in loaded
+                    and loaded[key].path == display else plan_reader(file, display, key))
         if plan.digest is not None:
             plan_digests[file_identity(file, root)] = plan.digest
         findings.extend(_plan_findings(plan, sessions if whole else None, context))
@@ -332,11 +347,21 @@ def _identity(variant: str, threshold: float, shown: Sequence[str],
     return digest.hexdigest()
 
 
-def _outside(result: ParseResult, context: Context) -> ParseResult:
-    """A note file outside the workspace (K003): its lock could not be kept."""
+def _outside(display: str, context: Context) -> ParseResult:
+    """A note file outside the workspace (K003): its lock could not be kept, and it is not
+    read, so that a link to ``/etc/passwd`` puts nothing of it in a finding or the record."""
     from soapbuild.rules import locking
 
-    return replace(result, problems=(*result.problems, locking.outside(context)))
+    return ParseResult(display, None, (locking.outside(context),), digest="outside")
+
+
+def _badly_named(file: Path, display: str) -> ParseResult:
+    """A note whose file name is not UTF-8 (R001): it could be neither sealed nor named in
+    the record, and renaming it is the fix. Its bytes are hashed as a build hashes them."""
+    from soapbuild.model.parse import digest_of, unreadable
+
+    return replace(unreadable(display, "its file name is not UTF-8 text; rename the file"),
+                   digest=digest_of(file))
 
 
 def _plan_findings(result: PlanResult, sessions: Sequence[SessionRecord] | None,
@@ -412,6 +437,16 @@ def _deleted(context: Context, base: Path) -> list[Finding]:
     root = context.settings.root
     placed = (_finding(hit, display_path(root / gone.key, base), (1, 1, 1, 1), context)
               for gone, hit in locking.deleted(context))
+    return [finding for finding in placed if finding is not None]
+
+
+def _client_ids(notes: list[tuple[str, Note | None]], context: Context) -> list[Finding]:
+    """F009: client IDs that look alike but differ, across the notes checked."""
+    from soapbuild.rules import client_ids
+
+    by_path = {path: note for path, note in notes if note is not None}
+    placed = (place(hit, path, by_path[path].source, context)
+              for path, hit in client_ids.hits(by_path.items()))
     return [finding for finding in placed if finding is not None]
 
 

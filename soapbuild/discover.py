@@ -52,7 +52,8 @@ def workspace_key(path: Path, root: Path) -> str | None:
     """The note's path relative to the workspace root (how seals name it), or None outside.
 
     Resolved, so '..' and symlinked folders give the note one key; with strings, not
-    pathlib, and the root resolved once: a check asks this of every note.
+    pathlib, and the root resolved once: a check asks this of every note. realpath, not
+    Path.resolve, which raises RuntimeError on a symlink loop (the read then says R001).
     """
     try:
         real, base = os.path.realpath(path), _real(os.fspath(root))
@@ -78,11 +79,30 @@ def file_identity(path: Path, root: Path) -> str:
 
 
 def display_path(path: Path, base: Path) -> str:
-    """A path as the user should see it: relative to ``base`` when inside it, POSIX-style."""
+    """A path as the user should see it: relative to ``base`` when inside it, POSIX-style.
+
+    A byte of a file name that is not UTF-8 shows as U+FFFD, so the path can be
+    printed, written to JSON or SARIF and put into a page (issue 16, finding 5).
+    """
     try:
-        return path.absolute().relative_to(base.absolute()).as_posix()
+        shown = path.absolute().relative_to(base.absolute()).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return shown if utf8_name(shown) else printable(shown)
+
+
+def utf8_name(name: str | Path) -> bool:
+    """Whether a path's name is UTF-8 text (Python keeps other bytes as lone surrogates)."""
+    try:
+        str(name).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(name: str) -> str:
+    """``name`` with the bytes that are not UTF-8 shown as U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def is_plan(path: Path) -> bool:

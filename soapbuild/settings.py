@@ -146,7 +146,7 @@ def find_settings(start: Path) -> tuple[Path, Path | None]:
 def _has_tool_table(pyproject: Path) -> bool:
     try:
         data = tomllib.loads(pyproject.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return False
     return isinstance(data.get("tool"), dict) and "soapbuild" in data["tool"]
 
@@ -172,6 +172,8 @@ def read_settings(root: Path, path: Path, known_rules: frozenset[str]) -> Settin
         raise SettingsError(f"{path}: cannot be read ({error})") from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"{path}: not valid TOML ({error})") from None
+    except RecursionError:  # tomllib nests a function call per array level
+        raise SettingsError(f"{path}: not valid TOML (nested too deeply)") from None
     where = str(path)
     if path.name == "pyproject.toml":
         tool = data.get("tool")
@@ -296,7 +298,7 @@ STATE_DIR = ".soapbuild"
 
 def _inside(root: Path, name: str) -> Path | None:
     """``name`` resolved against the workspace root, or None when it leaves the root."""
-    target = (root / name).resolve()
+    target = Path(os.path.realpath(root / name))  # Path.resolve raises on a link loop
     return target if target.is_relative_to(root) else None
 
 
@@ -316,6 +318,14 @@ def _check_paths(settings: Settings) -> None:
     for key in ("notes_dir", "output_dir", "templates_dir"):
         name = getattr(settings, key)
         folder = _inside(root, name)
+        if (root / name).is_symlink() and not (root / name).exists():
+            raise SettingsError(f"'{key}' = {name!r} is a link that leads nowhere (a loop, or "
+                                "to something deleted); make it a plain folder")
+        if folder is None and Path(os.path.normpath(root / name)).is_relative_to(root):
+            raise SettingsError(f"'{key}' = {name!r} is a link that leads outside the "
+                                f"workspace ({settings.root}) to {os.path.realpath(root / name)}; "
+                                "soapbuild reads and writes only inside the workspace: make "
+                                "it a plain folder")
         if folder is None:
             raise SettingsError(f"'{key}' = {name!r} must name a folder inside the workspace "
                                 f"({settings.root})")
@@ -333,11 +343,11 @@ def _check_paths(settings: Settings) -> None:
             raise SettingsError(f"'output_dir' = {settings.output_dir!r} overlaps {what}: a build "
                                 "replaces the output folder's files, so it must be a folder "
                                 "of its own (for example \"output\")")
-    allowed = {(root / name).resolve() for name in settings.allow_outside}
+    allowed = {Path(os.path.realpath(root / name)) for name in settings.allow_outside}
     named = [("schedule", settings.schedule)] if settings.schedule else []
     named += [("vocabulary.extend", name) for name in settings.vocabulary_extend]
     for key, name in named:
-        if _inside(root, name) is None and (root / name).resolve() not in allowed:
+        if _inside(root, name) is None and Path(os.path.realpath(root / name)) not in allowed:
             raise SettingsError(f"'{key}' = {name!r} is outside the workspace ({settings.root}); "
                                 "soapbuild reads files outside it only when 'allow_outside' "
                                 "lists them")

@@ -44,15 +44,26 @@ class SettingsError(Exception):
 Check = Callable[[str, Any, frozenset[str]], Any]
 
 
+# Bounds that no practice reaches and that keep date arithmetic in range: TOML reads
+# inf, nan and 1e300 as numbers, and a deadline of 1e300 hours is a traceback (an
+# overflow), 10**8 business days a hang (issue 16, finding 5).
+MOST_HOURS = 87_600  # ten years
+MOST_DAYS = 3_650  # ten years of days, business days included
+MOST_MINUTES = 525_600  # a year
+
+
 def _hours(key: str, value: Any, _rules: frozenset[str]) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise SettingsError(f"'{key}' must be a number of hours of 0 or more, not {value!r}")
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not 0 <= value <= MOST_HOURS):  # also false for nan
+        raise SettingsError(f"'{key}' must be a number of hours of 0 or more (up to "
+                            f"{MOST_HOURS}, ten years), not {value!r}")
     return value
 
 
 def _days(key: str, value: Any, _rules: frozenset[str]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SettingsError(f"'{key}' must be a whole number of 1 or more, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MOST_DAYS:
+        raise SettingsError(f"'{key}' must be a whole number of 1 or more (up to {MOST_DAYS}), "
+                            f"not {value!r}")
     return value
 
 
@@ -100,6 +111,9 @@ def _zone(key: str, value: Any, _rules: frozenset[str]) -> str:
 
 def _sections(key: str, value: Any, rules: frozenset[str]) -> tuple[str, ...]:
     sections = _strings(key, value, rules)
+    if any(not s.strip() or any(c in s for c in "\r\n\x00") for s in sections):
+        raise SettingsError(f"'{key}' must name each section in words on one line, "
+                            f"not {value!r}")
     if not sections or len({s.lower() for s in sections}) != len(sections):
         raise SettingsError(f"'{key}' must name at least one section, each once")
     return sections
@@ -217,20 +231,22 @@ def check_calendar(country: str | None, subdivision: str | None) -> None:
 
 
 def _minutes(key: str, value: Any, _rules: frozenset[str]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SettingsError(f"'{key}' must be a whole number of minutes")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MOST_MINUTES:
+        raise SettingsError(f"'{key}' must be a whole number of minutes (up to {MOST_MINUTES})")
     return value
 
 
 def _most_minutes(key: str, value: Any, _rules: frozenset[str]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SettingsError(f"'{key}' must be a whole number of minutes of at least 'min'")
+    if isinstance(value, bool) or not isinstance(value, int) or value > MOST_MINUTES:
+        raise SettingsError(f"'{key}' must be a whole number of minutes of at least 'min' "
+                            f"(up to {MOST_MINUTES})")
     return value
 
 
 def _unit_minutes(key: str, value: Any, _rules: frozenset[str]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SettingsError(f"'{key}' must be a whole number of minutes of 1 or more")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MOST_MINUTES:
+        raise SettingsError(f"'{key}' must be a whole number of minutes of 1 or more "
+                            f"(up to {MOST_MINUTES})")
     return value
 
 

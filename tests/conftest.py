@@ -21,10 +21,11 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import pytest
+import tally
 from validators import NEEDS, ToolMissing, missing
 
 from soapbuild.model.formats import NoteFormat, builtin_formats
@@ -53,6 +54,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"needs(*names): the test needs these outside programs ({', '.join(NEEDS)}); "
         f"skipped where one is missing, failed then under {REQUIRE_TOOLS}=1")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The robustness suites' counts (tests/tally.py), when any of them ran."""
+    shown = tally.line()
+    if shown is not None:
+        terminalreporter.write_sep("-", "robustness")
+        terminalreporter.write_line(shown)
 
 
 def _without(problem: str) -> NoReturn:

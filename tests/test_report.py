@@ -205,7 +205,8 @@ def test_csv_is_rfc_4180() -> None:
     ("+1-555-0100", "'+1-555-0100"),
     ("-2+3", "'-2+3"),
     ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1", "'\t=1"),
+    ("\t=1", "'\t'=1"),  # a reader that splits at tabs sees two text cells
+    ("Sam Lee;=2+5;LCSW", "Sam Lee;'=2+5;LCSW"),  # one that splits at ';' (issue 16)
     ("Jordan Rivera, LCSW", "Jordan Rivera, LCSW"),
     ("no-show", "no-show"),
     (29.67, "29.67"),

@@ -263,4 +263,4 @@ def test_a_missing_tool_fails_under_soapbuild_require_tools(tmp_path: Path) -> N
 
 
 def test_a_need_must_be_known() -> None:
-    assert set(validators.NEEDS) == {"vnu", "sarif", "axe", "chromium", "pango"}
+    assert set(validators.NEEDS) == {"vnu", "sarif", "axe", "chromium", "pango", "read-only"}

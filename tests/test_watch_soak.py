@@ -30,12 +30,14 @@ import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from test_build import NOW, REPO, copy_practice, note_pages
 from test_watch import until
 
 from soapbuild.commands.build import build_once
+from soapbuild.model import parse
 from soapbuild.render import PdfMode
 
 SOAK_NOTES = int(os.environ.get("SOAPBUILD_SOAK_NOTES", "60"))
@@ -85,20 +87,22 @@ def _pages_by_note(workspace: Path) -> dict[str, Path]:
 # --- the race, made to happen --------------------------------------------------------------
 
 
-def _serve(fifo: Path, versions: list[str], stop: threading.Event) -> None:
-    """Answer each open of the pipe with the next version (the last one repeats)."""
-    index = 0
-    while not stop.is_set():
-        try:
-            descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-        except OSError:  # no reader yet
-            time.sleep(0.005)
-            continue
-        os.set_blocking(descriptor, True)
-        with os.fdopen(descriptor, "wb") as pipe:
-            pipe.write(versions[min(index, len(versions) - 1)].encode("utf-8"))
-        index += 1
-        time.sleep(0.05)  # let the reader finish before the next open
+class SavingEditor:
+    """Saves the next version of a note just before soapbuild opens it to read (the last
+    version repeats): an editor's save at exactly the worst moment, every time. The file
+    and the read are real; only the moment of the save is chosen. (A named pipe served
+    each read its own version once, but soapbuild now refuses to read a pipe: issue 16.)"""
+
+    def __init__(self, note: Path, versions: list[str]) -> None:
+        self.note, self.versions, self.reads = note, versions, 0
+        self.real_open = parse.open_regular
+
+    def __call__(self, path: Path) -> BinaryIO:
+        if Path(path) == self.note:
+            self.note.write_text(self.versions[min(self.reads, len(self.versions) - 1)],
+                                 "utf-8")
+            self.reads += 1
+        return self.real_open(path)
 
 
 @pytest.fixture
@@ -116,22 +120,15 @@ def test_a_save_between_the_key_and_the_check_is_not_lost(practice: Path) -> Non
 
     note.write_text(version("a"), "utf-8")
     build_once(practice, PdfMode.KEEP, NOW)
-    note.unlink()
-    os.mkfifo(note)
-    stop = threading.Event()
     # the build's first look sees b, its check reads c (an editor saved in between),
     # and every later look sees b again (the editor went back)
-    server = threading.Thread(target=_serve, args=(note, [version("b"), version("c"),
-                                                          version("b")], stop), daemon=True)
-    server.start()
-    try:
+    editor = SavingEditor(note, [version("b"), version("c"), version("b")])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parse, "open_regular", editor)
         racing = build_once(practice, PdfMode.KEEP, NOW)
-    finally:
-        stop.set()
-        server.join(5)
+    assert editor.reads >= 3
     assert racing.stale, "the build did not notice that the note changed under it"
     assert "Version-c" in page_source(_pages_by_note(practice)[name])
-    note.unlink()
     note.write_text(version("b"), "utf-8")  # the note as it stays
     after = build_once(practice, PdfMode.KEEP, NOW)
     assert not after.up_to_date, "the output was taken as up to date with a page of other text"

@@ -52,6 +52,7 @@ __all__ = [
     "missing",
     "validate_html",
     "validate_sarif",
+    "without_root_override",
 ]
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,9 +128,28 @@ def _pango() -> str | None:
     return None if reason is None else f"{reason}: {_INSTALL_HINT}"
 
 
+def _read_only() -> str | None:
+    """A folder made read-only must refuse writes: as root only without CAP_DAC_OVERRIDE,
+    which util-linux's setpriv drops (see :func:`without_root_override`)."""
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("setpriv"):
+        return None
+    return ("running as root, a read-only folder is writable unless util-linux's setpriv "
+            "drops CAP_DAC_OVERRIDE: apt-get install util-linux")
+
+
+def without_root_override(command: Sequence[str]) -> list[str]:
+    """``command`` run so that file permissions bind it: as root, through setpriv without
+    the capabilities that let root write anywhere; otherwise as it is."""
+    if os.name == "posix" and os.geteuid() == 0:
+        drop = "-dac_override,-dac_read_search,-fowner"
+        return ["setpriv", f"--inh-caps={drop}", f"--bounding-set={drop}", "--", *command]
+    return list(command)
+
+
 #: What a test can declare with ``@pytest.mark.needs(...)``.
 NEEDS: dict[str, Callable[[], str | None]] = {
-    "vnu": _vnu, "sarif": _sarif, "axe": _axe, "chromium": _chromium, "pango": _pango}
+    "vnu": _vnu, "sarif": _sarif, "axe": _axe, "chromium": _chromium, "pango": _pango,
+    "read-only": _read_only}
 
 
 @cache

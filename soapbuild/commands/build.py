@@ -20,7 +20,10 @@ from soapbuild.commands.report import compliance_report
 from soapbuild.console import Progress, UsageProblem, show
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from soapbuild.render import BuildResult, PdfMode
+    from soapbuild.settings import Settings
 
 
 def build_once(directory: Path, pdf: PdfMode, now_text: str | None, *,
@@ -42,7 +45,24 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None, *,
     now = run_now(now_text, settings)
     now_key = now.isoformat() if now_text else f"clock {time.time_ns()}"
     code = render.code_fingerprint()
-    with render.lock(settings):
+    from soapbuild.filelocks import LockHeld
+
+    try:
+        return _build_locked(directory, settings, now, now_key, code, pdf, pdf_required)
+    except LockHeld as error:
+        raise UsageProblem(str(error)) from None
+    except render.BuildError as error:
+        raise UsageProblem(str(error) if error.changed
+                           else f"{error}; the previous output is unchanged") from None
+
+
+def _build_locked(directory: Path, settings: Settings, now: datetime, now_key: str, code: str,
+                  pdf: PdfMode, pdf_required: bool) -> BuildResult:
+    """The build under the workspace's build lock; raises render.BuildError."""
+    from soapbuild import render
+
+    with render.lock(settings, waiting=lambda message: click.echo(f"soapbuild: {message}…",
+                                                                   err=True)):
         key = render.build_key(settings, now_key, pdf, code=code)
         done = render.up_to_date(settings, key)
         pdf_skipped = None
@@ -62,12 +82,9 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None, *,
             read_key = render.build_key(settings, now_key, pdf, run.read, code)
             report = compliance_report(run, now)
             progress.phase("rendering")
-            try:
-                done = render.render_site(
-                    settings, run, report, now, key=read_key, pdf_skipped=pdf_skipped,
-                    pdf=render.PdfMode.KEEP if pdf_skipped else pdf, progress=progress.step)
-            except render.BuildError as error:
-                raise UsageProblem(f"{error}; the previous output is unchanged") from None
+            done = render.render_site(
+                settings, run, report, now, key=read_key, pdf_skipped=pdf_skipped,
+                pdf=render.PdfMode.KEEP if pdf_skipped else pdf, progress=progress.step)
         stale = render.build_key(settings, now_key, pdf, code=code) != read_key
     return replace(done, stale=stale)
 

@@ -6,6 +6,8 @@ renders judges every note at the same instant under the same settings.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +29,9 @@ def workspace_settings(directory: Path) -> Settings:
 
     context = click.get_current_context(silent=True)
     config: Path | None = context.meta.get(CONFIG_KEY) if context is not None else None
+    if not directory.is_dir():  # else the search for a workspace starts above it
+        raise UsageProblem(f"{directory}: no such folder (given with -C); name the "
+                           "workspace's folder or a folder inside it")
     try:
         if config is not None:
             path = (directory / config).absolute()
@@ -63,3 +68,23 @@ def write_output(path: Path, text: str) -> None:
         write_atomic(path, text.encode("utf-8"))
     except OSError as error:
         raise UsageProblem(f"cannot write {path}: {error.strerror or error}") from None
+
+
+@contextmanager
+def held(settings: Settings, name: str, what: str) -> Iterator[None]:
+    """Hold the workspace lock ``name`` (see :mod:`soapbuild.filelocks`), saying on standard
+    error when another command holds it; a lock that cannot be had stops the command."""
+    from soapbuild.filelocks import LockHeld, workspace_lock
+
+    lock = workspace_lock(settings.root, name, what,
+                          waiting=lambda message: click.echo(f"soapbuild: {message}…", err=True))
+    try:
+        lock.__enter__()
+    except LockHeld as error:
+        raise UsageProblem(str(error)) from None
+    except OSError as error:
+        raise UsageProblem(f"cannot take the {name} lock: {error}") from None
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -201,6 +202,7 @@ def fix(directory: Path, settings: Settings, now: datetime, paths: Sequence[Path
     (locked, changed on disk, unsafe), else 0. ``err`` prints the report
     on standard error (``check --fix`` keeps standard output for the findings).
     """
+    from soapbuild.commands.common import held
     from soapbuild.discover import PathError, display_path, note_files
     from soapbuild.rules.lexicon import VocabularyError
     from soapbuild.rules.registry import vocabulary_codes
@@ -218,8 +220,9 @@ def fix(directory: Path, settings: Settings, now: datetime, paths: Sequence[Path
     except PathError as error:
         raise UsageProblem(str(error)) from None
     seals = SealStore.load(settings.root)
-    results = [fix_note(file, display_path(file, directory), context, seals, write=not diff)
-               for file in files]
+    with held(settings, "notes", "writing a note") if not diff else nullcontext():
+        results = [fix_note(file, display_path(file, directory), context, seals,
+                            write=not diff) for file in files]
     for result in results:
         if diff and result.outcome is Outcome.FIXED:
             click.echo(unified_diff(result.path, result.before, result.after), nl=False)

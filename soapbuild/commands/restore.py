@@ -151,7 +151,10 @@ def restore_notes(directory: Path, settings: Settings, now: datetime,
 
 def restore(directory: Path, settings: Settings, now: datetime, notes: Sequence[Path]) -> int:
     """Exit 0 when every note is restored (or needed nothing), 1 when one was refused."""
-    results = restore_notes(directory, settings, now, notes)
+    from soapbuild.commands.common import held
+
+    with held(settings, "notes", "writing a note"):
+        results = restore_notes(directory, settings, now, notes)
     for result in results:
         verb = {"done": "restored", "kept": "nothing to restore in",
                 "refused": "not restored:"}[result.outcome]

@@ -213,6 +213,12 @@ def edit_note(path: Path, display: str, context: Context, plan: Plan,
     if isinstance(decided, Refusal):
         return StampResult(display, Outcome.REFUSED, decided.reason, findings=decided.findings)
     after = parse_note(decided.data, display, formats, key)
+    if after.note is None:  # e.g. the stamp makes a note just under the limit too large
+        problem = after.problems[0] if after.problems else None
+        return StampResult(display, Outcome.REFUSED, "with the stamp, the note could not be "
+                           "read as one any more" + (f" ({problem.code}: {problem.message})"
+                                                     if problem else "")
+                           + "; nothing was written")
     if not (_same_note(note, after, decided) and after.note is not None
             and decided.expect(after.note)):
         return StampResult(display, Outcome.REFUSED, "soapbuild cannot edit this front matter "
@@ -395,6 +401,7 @@ def run_on_notes(directory: Path, settings: Settings, now: datetime, notes: Sequ
     import click
 
     from soapbuild.commands.check import history_loader, rule_context
+    from soapbuild.commands.common import held
     from soapbuild.discover import display_path
     from soapbuild.formatters.text import line as finding_line
 
@@ -410,7 +417,8 @@ def run_on_notes(directory: Path, settings: Settings, now: datetime, notes: Sequ
         targets.setdefault(target.resolve(), target)  # the same note named twice: once
     outcomes = set()
     for target in targets.values():
-        result = edit_note(target, display_path(target, directory), context, plan, history)
+        with held(settings, "notes", "writing a note"):  # read, decide, write: one at a time
+            result = edit_note(target, display_path(target, directory), context, plan, history)
         outcomes.add(result.outcome)
         findings = [finding_line(f) for f in result.findings]
         if result.outcome is Outcome.DONE:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from soapbuild.confined import OutsideWorkspace, check_inside, own_folder
 from soapbuild.history.lock import digest, normalized
 
 SEALS_FILE = Path(".soapbuild") / "seals.json"
@@ -164,7 +165,7 @@ def parse_log(data: bytes, where: str) -> tuple[list[Entry], bool]:
             raise ValueError(f"expected version {SEALS_VERSION} with a list of entries")
         entries = [_entry(value, number)
                    for number, value in enumerate(document["entries"], start=1)]
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise SealError(f"{where}: cannot be read as a seal file ({error}); restore it from "
                         "version control") from None
     prev = GENESIS
@@ -219,7 +220,11 @@ class SealStore:
         shown = where or str(path)
         if data is None:
             try:
+                # a link out of the workspace is neither read nor (later) written through
+                check_inside(path, root, "the seal file")
                 data = path.read_bytes() if path.exists() else None
+            except OutsideWorkspace as error:
+                raise SealError(str(error)) from None
             except OSError as error:
                 raise SealError(f"{shown}: cannot be read ({error.strerror or error})") from None
         entries, legacy = parse_log(data, shown) if data is not None else ([], False)
@@ -303,11 +308,36 @@ class SealStore:
         return None
 
     def save(self) -> None:
-        """Write the originals, then the log, atomically; nothing when nothing was added."""
+        """Write the originals, then the log, atomically; nothing when nothing was added.
+
+        Under the workspace's seal lock the log is read again, and the new entries are
+        appended to what it holds then, skipping those another command recorded
+        meanwhile: two checks at once (a git hook and ``watch``) lose no seal.
+        """
         if not self.pending:
             return
+        from soapbuild.filelocks import LockHeld, workspace_lock
+
+        try:
+            with workspace_lock(self.root, "seals", "recording seals"):
+                self._save_locked()
+        except LockHeld as error:
+            raise SealError(str(error)) from None
+        except OSError as error:  # the lock file: .soapbuild is a file, say
+            raise SealError(f"{self.path}: cannot be written ({error})") from None
+
+    def _save_locked(self) -> None:
         from soapbuild.atomic import write_atomic
 
+        current = SealStore.load(self.root, in_use=False) if self.existed or self.path.exists() \
+            else None
+        if current is not None and current.entries != self.entries:
+            recorded = {_identity(e) for e in current.entries}
+            self.entries = current.entries
+            self.legacy = current.legacy
+            self.pending = [e for e in self.pending if _identity(e) not in recorded]
+            if not self.pending:
+                return
         chained: list[Entry] = []
         prev = GENESIS
         for entry in [*self.entries, *self.pending]:
@@ -317,20 +347,25 @@ class SealStore:
         data = {"version": SEALS_VERSION, "about": ABOUT,
                 "entries": [{**e.fields(), "hash": e.hash} for e in chained]}
         try:
-            folder = self.root / ORIGINALS
+            folder = own_folder(self.root, ORIGINALS) if self.kept else self.root / ORIGINALS
             for sha256, text in sorted(self.kept.items()):
                 target = folder / f"{sha256}.md.gz"
                 if not target.exists():
-                    folder.mkdir(parents=True, exist_ok=True)
                     write_atomic(target, gzip.compress(text.encode("utf-8", "surrogatepass"),
                                                        mtime=0))
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            own_folder(self.root, SEALS_FILE.parent)
+            check_inside(self.path, self.root, "the seal file")
             write_atomic(self.path, (json.dumps(data, indent=2, ensure_ascii=False)
                                      + "\n").encode("utf-8"))
         except OSError as error:
             raise SealError(f"{self.path}: cannot be written ({error})") from None
         self.entries, self.pending, self.kept, self.legacy = chained, [], {}, False
         self.existed = True
+
+
+def _identity(entry: Entry) -> tuple[object, ...]:
+    """What an entry records, without when and its chain: the same seal made twice is one."""
+    return (entry.event, entry.note, entry.sha256, entry.length, entry.moved_from, entry.reason)
 
 
 def originals_kept(root: Path) -> set[str]:

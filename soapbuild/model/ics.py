@@ -21,6 +21,10 @@ from soapbuild.model.schedule import ScheduledSession, ScheduleError
 
 MAX_OCCURRENCES = 10_000
 """A recurring event that repeats more often than this before the horizon is an error."""
+MAX_SCHEDULED = 50_000
+"""More sessions than this in the whole schedule up to the horizon is an error too: 60
+series just under the limit above took a minute to expand and wrote a 67 MB report
+(issue 16, finding 6). Fifty thousand is a large practice's decade."""
 
 _FIRST_WINDOW = timedelta(hours=1)
 _SPARSE = 64  # fewer occurrences than this in a window: make the next one longer
@@ -67,7 +71,8 @@ def load_ics(path: Path, text: str, zone: tzinfo, horizon: datetime,
         elif not _cancelled(event):
             sessions.append(_session(path, event, _start(path, event, zone), pattern))
     for members in series.values():
-        sessions.extend(_expand(path, members, zone, horizon, pattern))
+        room = MAX_SCHEDULED - len(sessions)
+        sessions.extend(_expand(path, members, zone, horizon, pattern, room))
     sessions.sort(key=lambda session: (session.start, session.line))
     return sessions
 
@@ -264,7 +269,7 @@ def _session(path: Path, event: Component, start: datetime,
 
 
 def _expand(path: Path, members: list[Component], zone: tzinfo, horizon: datetime,
-            pattern: re.Pattern[str]) -> list[ScheduledSession]:
+            pattern: re.Pattern[str], room: int = MAX_SCHEDULED) -> list[ScheduledSession]:
     """The occurrences of one recurring event (its master and overrides) up to ``horizon``.
 
     Rules repeat daily at most, so the number of occurrences up to the horizon
@@ -303,6 +308,11 @@ def _expand(path: Path, members: list[Component], zone: tzinfo, horizon: datetim
             if len(sessions) > MAX_OCCURRENCES:
                 raise ScheduleError(path, line, f"recurring event repeats more than "
                                     f"{MAX_OCCURRENCES} times up to {horizon:%Y-%m-%d}")
+            if len(sessions) > room:
+                raise ScheduleError(path, line, f"with this recurring event the schedule holds "
+                                    f"more than {MAX_SCHEDULED} sessions up to "
+                                    f"{horizon:%Y-%m-%d}; give the series an end (UNTIL or "
+                                    "COUNT) or export a shorter period")
             if last:
                 break
             if kept < _SPARSE:

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from soapbuild.atomic import open_regular
 from soapbuild.model.body import parse_body
 from soapbuild.model.findings import Hit
 from soapbuild.model.formats import DEFAULT_FORMAT, NoteFormat
@@ -39,7 +40,7 @@ class ParseResult:
 
 def read_note_bytes(path: Path) -> bytes:
     """The bytes of a note as the check reads them: at most one past the size limit."""
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         return handle.read(MAX_NOTE_BYTES + 1)
 
 
@@ -63,7 +64,7 @@ def read_note(path: Path, display: str, formats: dict[str, NoteFormat],
     try:
         data = read_note_bytes(path)
     except OSError as error:
-        return replace(unreadable(display, error.strerror or type(error).__name__),
+        return replace(unreadable(display, error.strerror or str(error) or type(error).__name__),
                        digest="-")
     digest = hashlib.sha256(data).hexdigest()
     return replace(parse_note(data, display, formats, key), digest=digest)
@@ -102,6 +103,9 @@ def unreadable_bytes(data: bytes) -> Hit | None:
                    f"The file is larger than {MAX_NOTE_BYTES // 1_000_000} MB; a note is a few "
                    "kilobytes, so this is probably not a note.",
                    "Move the file out of the notes folder or split it into one note per session.")
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return Hit("R002", None, "The file is UTF-32 text, not UTF-8.",
+                   "Save the file as UTF-8 in your editor (File > Save with Encoding > UTF-8).")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Hit("R002", None, "The file is UTF-16 text, not UTF-8.",
                    "Save the file as UTF-8 in your editor (File > Save with Encoding > UTF-8).")

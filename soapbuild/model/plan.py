@@ -111,7 +111,7 @@ def read_plan(path: Path, display: str, key: str | None = None) -> PlanResult:
     try:
         data = read_note_bytes(path)
     except OSError as error:
-        reason = error.strerror or type(error).__name__
+        reason = error.strerror or str(error) or type(error).__name__
         return PlanResult(display, None, unreadable(display, reason).problems, digest="-")
     return replace(parse_plan(data, display, path.parent.name, key),
                    digest=hashlib.sha256(data).hexdigest())
@@ -151,9 +151,10 @@ def load_plans(notes: Path, root: Path, base: Path) -> dict[str, PlanResult]:
         return plans
     for folder in sorted(p for p in notes.iterdir() if p.is_dir() and not p.name.startswith(".")):
         file = next((f for f in folder.iterdir() if is_plan(f) and f.is_file()), None)
-        if file is None:
+        key = workspace_key(file, root) if file is not None else None
+        if file is None or key is None:  # a plan linked out of the workspace is not read
             continue
-        result = read_plan(file, display_path(file, base), workspace_key(file, root))
+        result = read_plan(file, display_path(file, base), key)
         client = result.plan.client_id if result.plan is not None else folder.name
         plans.setdefault(client, result)
     return plans

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from soapbuild.atomic import open_regular
 from soapbuild.model.timeparse import parse_moment, resolve
 
 CLIENT_PATTERN = r"[A-Z]{1,4}-?\d{2,6}"
@@ -89,7 +90,8 @@ def load_schedule(path: Path, zone: tzinfo, *, until: datetime | None = None,
     read or used, naming the line where there is one.
     """
     try:
-        data = path.read_bytes()
+        with open_regular(path) as handle:  # a FIFO would block the read forever
+            data = handle.read()
     except OSError as error:
         raise ScheduleError(path, 0, f"cannot be read ({error.strerror or error})") from None
     text = _decode(path, data)
@@ -186,6 +188,10 @@ def _load_csv(path: Path, text: str, zone: tzinfo) -> list[ScheduledSession]:
             continue
         client = _cell(row, columns.get("client"))
         when = _cell(row, columns.get("session_date"))
+        if (not client or not when) and any("\n" in cell for cell in row):
+            raise ScheduleError(path, line, "a quotation mark in this row opens a field that "
+                                "no quotation mark closes, so the lines after it were read "
+                                "as part of the field; close the quote or remove it")
         if not client:
             raise ScheduleError(path, line, "no 'client'")
         if not when:

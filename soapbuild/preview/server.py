@@ -28,6 +28,7 @@ only the policy also allows scripts and fetches from the server itself
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mimetypes
 import re
@@ -35,6 +36,7 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 HOST = "127.0.0.1"
@@ -44,6 +46,11 @@ PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; base-ur
             "form-action 'none'")
 PREVIEW_CSP_EXTRA = "script-src 'self'; connect-src 'self'"
 PREFIX = "/__soapbuild/"
+MAX_CONNECTIONS = 64  # a few tabs, six connections each, and their long polls
+IDLE_TIMEOUT = LONG_POLL * 2  # seconds a connection may send nothing before it is closed
+BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Length: 34\r\nRetry-After: 1\r\nCache-Control: no-store\r\n"
+        b"Connection: close\r\n\r\nToo many connections; try again.\r\n")
 
 RELOAD_JS = """\
 // soapbuild watch: reload this page when a build changes the output.
@@ -156,16 +163,43 @@ def inject(html: bytes, epoch: int) -> bytes:
 
 
 class PreviewServer(ThreadingHTTPServer):
-    """Serves ``folder`` on 127.0.0.1:``port`` (0: a free port) with live reload."""
+    """Serves ``folder`` on 127.0.0.1:``port`` (0: a free port) with live reload.
+
+    One thread per connection, as ThreadingHTTPServer does, but at most
+    :data:`MAX_CONNECTIONS` at a time: a connection beyond them gets ``503`` and is
+    closed at once, and a connection that sends nothing for :data:`IDLE_TIMEOUT`
+    seconds is closed, so that idle connections cannot pile up threads (400 of them
+    once made 407 threads; issue 16, finding 6).
+    """
 
     daemon_threads = True
+    request_queue_size = MAX_CONNECTIONS  # the listen backlog: a page loads a few at once
 
     def __init__(self, folder: Path, epoch: Epoch, port: int = 8000, *,
-                 long_poll: float = LONG_POLL) -> None:
+                 long_poll: float = LONG_POLL, connections: int = MAX_CONNECTIONS) -> None:
         self.folder = folder
         self.epoch = epoch
         self.long_poll = long_poll
+        self._slots = threading.BoundedSemaphore(connections)
         super().__init__((HOST, port), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     @property
     def port(self) -> int:
@@ -179,6 +213,7 @@ class PreviewServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: a page load is not worth a terminal line."""

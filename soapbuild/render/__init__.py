@@ -59,7 +59,12 @@ class PdfMode(StrEnum):
 
 
 class BuildError(Exception):
-    """The build could not complete; the previous output is unchanged."""
+    """The build could not complete; the previous output is unchanged unless ``changed``
+    (the pages moved in, but their record could not be written)."""
+
+    def __init__(self, message: str, *, changed: bool = False) -> None:
+        super().__init__(message)
+        self.changed = changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +148,7 @@ def build_key(settings: Settings, now_key: str, pdf: str,
     differ, and the next build makes its page again. ``code`` is
     :func:`code_fingerprint`, when the caller has it already.
     """
-    from soapbuild.discover import file_identity, note_files
+    from soapbuild.discover import file_identity, note_files, workspace_key
     from soapbuild.history.git import head_state
     from soapbuild.model.parse import digest_of
     from soapbuild.render.inputs import BuildInputs
@@ -159,7 +164,10 @@ def build_key(settings: Settings, now_key: str, pdf: str,
         parts.append(f"template {name} {templates.file_hash(name)}")
     if read is None:
         files = note_files([inputs.notes]) if inputs.notes.is_dir() else []
-        read = {file_identity(path, inputs.root): digest_of(path) for path in files}
+        # a file outside the workspace is not read (K003), as the check does not read it
+        read = {file_identity(path, inputs.root):
+                digest_of(path) if workspace_key(path, inputs.root) is not None else "outside"
+                for path in files}
     parts += [f"note {name} {digest}" for name, digest in sorted(read.items())]
     return _digest(*parts)
 
@@ -188,11 +196,24 @@ def up_to_date(settings: Settings, key: str) -> BuildResult | None:
                        seconds=time.perf_counter() - started)
 
 
-def lock(settings: Settings) -> AbstractContextManager[None]:
-    """Hold this around a whole build: one build of a workspace at a time."""
-    from soapbuild.render.output import build_lock
+def lock(settings: Settings,
+         waiting: Callable[[str], None] | None = None) -> AbstractContextManager[None]:
+    """Hold this around a whole build: one build of a workspace at a time (a second waits,
+    and ``waiting`` is told so; :mod:`soapbuild.filelocks`).
 
-    return build_lock(settings.root / LOCK)
+    Raises :class:`BuildError` when the cache folder is a file or a link out of the
+    workspace (the build would write there); entering raises
+    :class:`soapbuild.filelocks.LockHeld` when the lock stays held too long.
+    """
+    from soapbuild.confined import OutsideWorkspace, own_folder
+    from soapbuild.filelocks import workspace_lock
+
+    try:
+        own_folder(settings.root, LOCK.parent)
+    except OSError as error:
+        reason = str(error) if isinstance(error, OutsideWorkspace) else error.strerror
+        raise BuildError(f"cannot use the build cache: {reason}") from None
+    return workspace_lock(settings.root, LOCK.stem, "building the output", waiting)
 
 
 # --- step 2: rendering -------------------------------------------------------------------
@@ -218,7 +239,7 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
     """
     from soapbuild.model.findings import Severity
     from soapbuild.render.markdown import MarkdownRenderer
-    from soapbuild.render.output import Output, OutputError
+    from soapbuild.render.output import ManifestNotWritten, Output, OutputError
     from soapbuild.render.pages import Planner, Site, plan_summaries, report_view
     from soapbuild.render.templates import Templates
     from soapbuild.report.formats import report_csv, report_json
@@ -268,7 +289,7 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
         removed = output.commit(names, final_key(settings, key), summary)
     except OutputError as error:
         output.abort()
-        raise BuildError(str(error)) from None
+        raise BuildError(str(error), changed=isinstance(error, ManifestNotWritten)) from None
     except OSError as error:
         output.abort()
         raise BuildError(f"cannot write the output: {error}") from None
@@ -303,6 +324,9 @@ def _write_pages(todo: list[tuple[Page, str]], output: Any, progress: Progress |
                 page.write(targets[page.name])
             except jinja2.TemplateError as error:
                 return _template_problem(page.name, error)
+            except RecursionError:  # a template that includes or extends itself
+                return (f"cannot render {page.name}: it nests too deeply (a template that "
+                        "includes or extends itself)")
             return None
 
         for problem in spread(write, len(pages), least, chunk):

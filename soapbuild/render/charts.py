@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from soapbuild.render.safe import escape
 
 WIDTH = 640
 LABEL_WIDTH = 210

@@ -24,9 +24,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from soapbuild.model.source import SourceText
+from soapbuild.render.safe import escape
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,14 +31,20 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from soapbuild.model.note import Addendum, Note
 from soapbuild.model.source import SourceText
+from soapbuild.render.safe import LINK_REL, allowed_link, clean_html
 
-ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
-LINK_REL = "noopener noreferrer nofollow"
+MAX_INLINE_MARKUP = 200
+"""A paragraph with more inline elements than this is shown as its plain text.
+
+WeasyPrint lays out a paragraph's inline boxes in time that grows with the square
+of their number: ``*a`` repeated 8,000 times (16 KB) took 88 s to print, with the
+build lock held (issue 16, finding 6). No note emphasises 200 words in one
+paragraph; past that the text is kept, its markup shown as typed."""
 
 
 class _SafeMarkdown(MarkdownIt):
     def validateLink(self, url: str) -> bool:  # markdown-it's hook, with its name
-        return url.strip().lower().startswith(ALLOWED_SCHEMES)
+        return allowed_link(url)
 
 
 def _link_open(renderer: RendererHTML, tokens: Sequence[Token], index: int,
@@ -54,6 +60,18 @@ def _parser() -> MarkdownIt:
     return md
 
 
+def _markup_count(inline: Token) -> int:
+    return sum(1 for child in inline.children or ()
+               if child.nesting == 1 or child.type == "code_inline")
+
+
+def _plain_text(inline: Token) -> Token:
+    """The paragraph's source as one text token (escaped when rendered, as all text is)."""
+    token = Token("text", "", 0)
+    token.content = inline.content
+    return token
+
+
 @dataclass
 class MarkdownRenderer:
     """One markdown-it instance, reused for every note of a build."""
@@ -67,6 +85,9 @@ class MarkdownRenderer:
     def render(self, text: str, top_level: int = 3) -> str:
         """``text`` as HTML, its highest heading level shown as ``<h{top_level}>``."""
         tokens = self.md.parse(text)
+        for token in tokens:
+            if token.type == "inline" and _markup_count(token) > MAX_INLINE_MARKUP:
+                token.children = [_plain_text(token)]
         levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
         if levels:
             shift = top_level - min(levels)
@@ -74,7 +95,7 @@ class MarkdownRenderer:
                 if token.type in ("heading_open", "heading_close"):
                     token.tag = f"h{min(6, max(1, int(token.tag[1]) + shift))}"
         rendered: str = self.md.renderer.render(tokens, self.md.options, {})
-        return rendered
+        return str(clean_html(rendered))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,13 @@ output intact. So a build never writes a page in place:
    pages of deleted notes are removed, and the manifest is written (atomically)
    last.
 
-A crash inside step 2 (renames only: milliseconds) leaves every file whole,
-old or new, and the old manifest; the next build sees that the files no longer
-match the manifest's sizes and times and makes them again, so it heals itself.
+Step 2 begins by writing a journal (``.soapbuild/cache/build.commit.json``,
+atomically): the staging folder, the files it moves, and the manifest to
+record. A crash inside step 2 (renames only: milliseconds) leaves every file
+whole, old or new, the staged files not yet moved, and the journal; the next
+build (under the build lock, before anything else) finishes the renames and
+records the manifest, so the output is then the whole new build, never old
+pages beside new ones (issue 16, finding 7).
 Staged files are not flushed to disk one by one (a thousand fsyncs would cost
 more than the build); a page that a power cut left short no longer matches the
 manifest either, and is made again.
@@ -35,7 +39,6 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -51,6 +54,11 @@ OWNED_FOLDERS = ("notes", "clients", "rules")
 
 class OutputError(Exception):
     """The output folder cannot be written safely; the message says why."""
+
+
+class ManifestNotWritten(OutputError):
+    """The pages are in place but the manifest could not be recorded: the output folder
+    changed, and the next build makes every page again (nothing matches the old record)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +82,28 @@ class Manifest:
     def load(cls, path: Path) -> Manifest:
         """The manifest at ``path``; an absent or unreadable one is empty (a full build)."""
         try:
-            data = json.loads(path.read_text("utf-8"))
-            if data.get("version") != MANIFEST_VERSION:
-                return cls()
-            files = {name: Written(str(entry[0]), int(entry[1]), int(entry[2]))
-                     for name, entry in data["files"].items()}
-            return cls(str(data["key"]), files, dict(data.get("summary", {})))
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return cls.from_data(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+                RecursionError):
             return cls()
 
-    def save(self, path: Path) -> None:
-        data = {"version": MANIFEST_VERSION, "key": self.key, "summary": self.summary,
+    @classmethod
+    def from_data(cls, data: Any) -> Manifest:
+        """The manifest from its JSON; raises ValueError, KeyError, TypeError… when malformed."""
+        if data.get("version") != MANIFEST_VERSION:
+            return cls()
+        files = {name: Written(str(entry[0]), int(entry[1]), int(entry[2]))
+                 for name, entry in data["files"].items()}
+        return cls(str(data["key"]), files, dict(data.get("summary", {})))
+
+    def data(self) -> dict[str, Any]:
+        return {"version": MANIFEST_VERSION, "key": self.key, "summary": self.summary,
                 "files": {name: [w.inputs, w.size, w.mtime_ns]
                           for name, w in sorted(self.files.items())}}
+
+    def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+        write_atomic(path, json.dumps(self.data(), separators=(",", ":")).encode("utf-8"))
 
 
 def check_name(name: str) -> PurePosixPath:
@@ -106,7 +121,11 @@ class Output:
     def __init__(self, folder: Path, manifest_path: Path) -> None:
         self.folder = folder
         self.manifest_path = manifest_path
+        # the commit in progress (see commit): a build killed during it is finished here
+        self.journal_path = manifest_path.with_name(manifest_path.stem + ".commit.json")
         self.previous = Manifest.load(manifest_path)
+        if self.folder.is_dir() and not self.folder.is_symlink():
+            self._recover()
         self.staging: Path | None = None
         self.staged: dict[str, str] = {}  # name -> input hash, for files written this build
 
@@ -178,19 +197,71 @@ class Output:
             raise OutputError("the build has not started")
         files: dict[str, Written] = {}
         for name in sorted(self.staged):
-            final = self._final_path(name)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.staging / name, final)
-            info = os.stat(final)
+            self._final_path(name)  # refuses a link before anything moves
+            info = os.stat(self.staging / name)  # a rename keeps the size and the time
             files[name] = Written(self.staged[name], info.st_size, info.st_mtime_ns)
         for name in names - set(files):
             record = self.previous.files.get(name)
             if record is not None:
                 files[name] = record
-        removed = self._remove_stale(names)
-        Manifest(key, files, summary).save(self.manifest_path)
+        manifest = Manifest(key, files, summary)
+        self.journal_path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.journal_path, json.dumps(
+            {"version": MANIFEST_VERSION, "staging": self.staging.name,
+             "moved": sorted(self.staged), "names": sorted(names),
+             "manifest": manifest.data()}).encode("utf-8"))
+        removed = self._finish(self.staging, sorted(self.staged), names, manifest)
         self.abort()
         return removed
+
+    def _finish(self, staging: Path, moved: list[str], names: set[str],
+                manifest: Manifest) -> list[str]:
+        """Step 2 once the journal is written: the renames, the stale pages, the manifest,
+        then the journal goes. Run again by :meth:`_recover` after a crash, so each step
+        may find its work done."""
+        for name in moved:
+            if (staging / name).exists():
+                final = self._final_path(name)
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / name, final)
+        removed = self._remove_stale(names)
+        try:
+            manifest.save(self.manifest_path)
+        except OSError as error:
+            raise ManifestNotWritten(
+                f"the new pages are in {self.folder}, but the record of them "
+                f"({self.manifest_path}) cannot be written ({error.strerror or error}); the "
+                "next build makes every page again") from None
+        with contextlib.suppress(FileNotFoundError):
+            self.journal_path.unlink()
+        self.previous = manifest
+        return removed
+
+    def _recover(self) -> None:
+        """Finish the commit of a build that was killed between its first rename and its
+        manifest (the journal says what it was moving), so that the output is the whole
+        new build and no page is left old beside new ones (issue 16, finding 7). A
+        journal that cannot be read, or whose staging folder is gone, is dropped: the
+        manifest no longer matches the files, and the next build makes them again."""
+        try:
+            data = json.loads(self.journal_path.read_text("utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, RecursionError):
+            data = None
+        try:
+            staging = self.folder / check_name(str(data["staging"]))
+            if data["version"] != MANIFEST_VERSION or not staging.is_dir():
+                raise ValueError("nothing to finish")
+            moved = [str(check_name(str(name))) for name in data["moved"]]
+            names = {str(check_name(str(name))) for name in data["names"]}
+            manifest = Manifest.from_data(data["manifest"])
+        except (OutputError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            with contextlib.suppress(OSError):
+                self.journal_path.unlink()
+            return
+        self._finish(staging, moved, names, manifest)
+        shutil.rmtree(staging, ignore_errors=True)
 
     def _final_path(self, name: str) -> Path:
         """Where ``name`` goes, refusing a path that a symlink would lead out of the folder."""
@@ -232,26 +303,3 @@ class Output:
                         with contextlib.suppress(OSError):
                             path.rmdir()  # only empty folders go
         return removed
-
-
-@contextlib.contextmanager
-def build_lock(path: Path) -> Iterator[None]:
-    """One build at a time per workspace (``soapbuild watch`` and a build by hand, say).
-
-    A second build waits for the first: it then finds the output up to date or
-    builds on it, and never removes the staging folder of a build in progress.
-    The lock is an advisory ``flock`` on a file in the cache; where the platform
-    has none, builds are not serialised.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    with path.open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from soapbuild import __version__
 from soapbuild.history.lock import Hunk
@@ -35,6 +35,7 @@ from soapbuild.render.claim import claim_facts, codes_text
 from soapbuild.render.highlight import Highlight, highlighted_lines
 from soapbuild.render.markdown import MarkdownRenderer, NoteText, note_text
 from soapbuild.render.names import client_names, note_label, unique_names
+from soapbuild.render.safe import escape
 from soapbuild.render.signing import (
     diagnosis_facts,
     entry_marks,

@@ -8,7 +8,8 @@ tied to an sRGB output intent, XMP metadata) plus a Unicode mapping for every
 character, so the text can be searched and copied for as long as it is kept.
 
 SPEC 7 ("Safe output"): rendering fetches nothing from the network and reads no
-file outside ``allowed_roots``. WeasyPrint asks its URL fetcher for every
+file outside ``allowed_roots`` (the policy is :func:`soapbuild.render.safe.allowed_file`).
+WeasyPrint asks its URL fetcher for every
 resource (stylesheets, images, fonts named by ``@font-face``, attachments), and
 the fetcher here answers only ``data:`` URIs and ``file:`` URLs whose resolved
 path lies under an allowed root; everything else raises :class:`FetchRefused`,
@@ -34,13 +35,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from markupsafe import Markup
 
 from soapbuild.atomic import write_atomic
 from soapbuild.render.claim import claim_facts
+from soapbuild.render.safe import FetchRefused, allowed_file
 from soapbuild.render.signing import (
     diagnosis_facts,
     entry_marks,
@@ -81,10 +81,6 @@ def unavailable() -> str | None:
     except ImportError as error:
         return f"WeasyPrint cannot be imported ({error})"
     return None
-
-
-class FetchRefused(ValueError):
-    """A resource the PDF may not load: not ``data:``, or a file outside the allowed folders."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,28 +142,6 @@ def write_record_pdf(env: jinja2.Environment, client: str, sessions: Sequence[Se
                     url_fetcher=local_url_fetcher(allowed_roots))
     data = document.write_pdf(pdf_variant=PDF_VARIANT)
     write_atomic(out, data)
-
-
-def allowed_file(url: str, roots: Sequence[Path]) -> Path:
-    """The file a ``file:`` URL names, if it lies under one of ``roots``; else FetchRefused.
-
-    Both sides are resolved (``..`` and symlinks followed), so a symlink inside a
-    root that points outside it is refused. A host other than ``localhost``
-    (``file://server/share``) is refused too.
-    """
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "file":
-        raise FetchRefused(f"not a file URL: {url}")
-    if parts.netloc not in ("", "localhost"):
-        raise FetchRefused(f"file URL on another host: {url}")
-    try:
-        path = Path(os.path.realpath(url2pathname(unquote(parts.path))))
-    except (OSError, ValueError) as error:
-        raise FetchRefused(f"cannot resolve {url}: {error}") from None
-    for root in roots:
-        if path.is_relative_to(os.path.realpath(root)) and path.is_file():
-            return path
-    raise FetchRefused(f"outside the workspace's templates and output folders: {url}")
 
 
 def local_url_fetcher(allowed_roots: Sequence[Path]) -> Any:

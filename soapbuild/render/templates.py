@@ -16,6 +16,7 @@ feeds.
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ import jinja2
 import jinja2.meta
 
 import soapbuild
+from soapbuild.render.safe import finalize
 from soapbuild.settings import Settings
 
 
@@ -40,11 +42,32 @@ def builtin_dir() -> Path:
     return Path(soapbuild.__file__).resolve().parent.parent / "templates"
 
 
+def _confined(folder: Path, root: Path) -> None:
+    """Refuse a workspace template folder, or a file or folder in it, that is a link out of
+    the workspace: its content would reach ``output/`` and the PDFs (issue 16, finding 3).
+
+    Raises :class:`soapbuild.render.BuildError`.
+    """
+    from soapbuild.confined import OutsideWorkspace, check_inside
+    from soapbuild.render import BuildError
+
+    if not folder.exists() and not folder.is_symlink():
+        return
+    try:
+        check_inside(folder, root, "the templates folder")
+        for top, dirs, files in os.walk(folder):
+            for name in sorted([*dirs, *files]):
+                check_inside(Path(top) / name, root, "a template")
+    except OutsideWorkspace as error:
+        raise BuildError(str(error)) from None
+
+
 class Templates:
     """The search path, the environment and the dependencies of each template."""
 
     def __init__(self, settings: Settings) -> None:
         workspace = settings.root / settings.templates_dir
+        _confined(workspace, settings.root)
         self.dirs: list[Path] = [d for d in (workspace, builtin_dir()) if d.is_dir()]
         self._deps: dict[str, frozenset[str]] = {}
         self._hashes: dict[str, str] = {}
@@ -54,6 +77,7 @@ class Templates:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=True,
+            finalize=finalize,  # soapbuild.render.safe: no forbidden code point in a page
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,

@@ -10,8 +10,7 @@ All three read the :class:`~soapbuild.report.aggregate.Report` that
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 import textwrap
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -42,6 +41,11 @@ CSV_COLUMNS = ("note", "client", "clinician", "session_date", "occurred", "reaso
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet may run a cell starting with one of these as a formula (OWASP CSV injection)."""
+_AFTER_SEPARATOR = re.compile(r"([;\t\r\n][ ]*)([=+\-@])")
+"""A formula start after a semicolon, tab or line break inside a field: a spreadsheet whose
+list separator is ';' (most of Europe) reads a comma-separated file's quotes as text and
+splits the field there, so ``Sam Lee;=2+5;LCSW`` would give the cell ``=2+5`` (issue 16,
+finding 4). Such a start gets a ``'`` too, as at the start of a field."""
 
 TABLE_WIDTH = 100
 _NAME_WIDTH = 20
@@ -188,9 +192,7 @@ def report_csv(report: Report, history: bool = False) -> str:
     carriage return) is prefixed with ``'``. ``history`` adds the columns of
     :data:`~soapbuild.report.history.HISTORY_COLUMNS`.
     """
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS + (HISTORY_COLUMNS if history else ()))
+    lines = [csv_line(CSV_COLUMNS + (HISTORY_COLUMNS if history else ()))]
     pasts = {row.note: row for row in report.history}
     for row in report.sessions:
         values: dict[str, Any] = csv_row(row)
@@ -198,8 +200,22 @@ def report_csv(report: Report, history: bool = False) -> str:
         if history and row.path in pasts:
             values |= history_cells(pasts[row.path], report.now.tzinfo)
             columns += HISTORY_COLUMNS
-        writer.writerow([csv_cell(values.get(column)) for column in columns])
-    return buffer.getvalue()
+        lines.append(csv_line([csv_cell(values.get(column)) for column in columns]))
+    return "".join(lines)
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    """One RFC 4180 record: fields joined by commas, CRLF at the end, a field quoted (its
+    quotes doubled) when it holds a comma, a quotation mark or a line break, and also
+    when it holds a semicolon or a tab, so that a reader that honours quotes keeps such
+    a field one cell whatever its list separator. (A spreadsheet that splits at ';'
+    without honouring the quotes is why :func:`csv_cell` also escapes a formula start
+    after a ';'.)"""
+    return ",".join('"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
+                    for cell in cells) + "\r\n"
+
+
+_NEEDS_QUOTES = re.compile('[,;"\t\r\n]')
 
 
 def csv_cell(value: object) -> str:
@@ -208,7 +224,7 @@ def csv_cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
+    text = _AFTER_SEPARATOR.sub(r"\1'\2", str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

@@ -288,9 +288,15 @@ def parse_entries(text: str, origin: str, default_code: str | None = None,
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise VocabularyError(f"{origin}: not valid TOML ({error})") from None
+    except RecursionError:
+        raise VocabularyError(f"{origin}: not valid TOML (nested too deeply)") from None
     default_code = data.get("code", default_code)
+    terms = data.get("term", [])
+    if not isinstance(terms, list) or not all(isinstance(raw, dict) for raw in terms):
+        raise VocabularyError(f"{origin}: each term must be a [[term]] table with "
+                              f"term = \"...\" in it, not term = {terms!r}")
     entries = []
-    for number, raw in enumerate(data.get("term", []), 1):
+    for number, raw in enumerate(terms, 1):
         where = f"{origin}: term {number} ({raw.get('term', '?')!r})"
         entries.append(_entry(raw, where, default_code, builtin))
     return entries

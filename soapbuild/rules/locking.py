@@ -85,7 +85,8 @@ def outside(context: Context) -> Hit:
     """K003, for a note file checked that lies outside the workspace (the checker knows)."""
     return Hit("K003", None,
                f"This note lies outside the workspace ({context.settings.root}), through a "
-               "symlink or a path that leads out of it, so its lock cannot be kept.",
+               "symlink or a path that leads out of it, so its lock cannot be kept; "
+               "soapbuild does not read it.",
                "Move the note into the workspace's notes folder.")
 
 

@@ -1,0 +1,125 @@
+"""Crash safety (issue 16, deliverable 3): SIGKILL at random moments, a full disk, a
+read-only output folder; nothing the user wrote is lost, and the next run is correct.
+
+The kills run in tests/crash/killer.py (forked children of one driver process, a
+fixed seed); the resource limits in real ``python -m soapbuild`` subprocesses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import tally
+from validators import without_root_override
+
+KILLER = Path(__file__).parent / "crash" / "killer.py"
+SEED = 16
+TRIALS = {"build": 28, "submit": 24, "cosign": 24, "fix": 24}  # kills that must land
+NOW = "2026-11-27 12:00"
+
+
+def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"folder": str(tmp_path), "seed": SEED, "trials": TRIALS}),
+                    "utf-8")
+    results_file = tmp_path / "results.json"
+    done = subprocess.run([sys.executable, str(KILLER), str(plan), str(results_file)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(results_file.read_text("utf-8"))
+    killed = [r for r in results if r["killed"]]
+    tally.add("kill points", len(killed))
+    assert [r for r in results if r["problems"]] == []
+    assert len(killed) >= 100, f"only {len(killed)} of {len(results)} kills hit a running command"
+    for command in TRIALS:  # every command was killed, and its next run checked
+        assert any(r["killed"] and r["command"] == command for r in results), command
+        assert any(r["next_run"] and r["command"] == command for r in results), command
+
+
+def files(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def soapbuild(root: Path, *args: str, limit: int | None = None,
+              wrap: Callable[[list[str]], list[str]] = list) -> subprocess.CompletedProcess[str]:
+    """``python -m soapbuild -C root ARGS``; with ``limit``, no file it writes may grow past
+    that many bytes (RLIMIT_FSIZE: the disk is full for it), and the write fails with
+    EFBIG instead of the signal that would kill the process."""
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        if limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(wrap([sys.executable, "-m", "soapbuild", "-C", str(root), *args,
+                                "--now", NOW]),
+                          capture_output=True, text=True, timeout=180, check=False,
+                          preexec_fn=full_disk, env={**os.environ, "NO_COLOR": "1"})
+
+
+def practice(root: Path, make_note: Callable[..., str]) -> Path:
+    (root / "notes" / "C-1").mkdir(parents=True)
+    (root / "soapbuild.toml").write_text('timezone = "America/New_York"\n', "utf-8")
+    for day in (18, 19, 20):
+        (root / "notes" / "C-1" / f"2026-11-{day}.md").write_text(
+            make_note(client="C-1", session_date=f"2026-11-{day} 15:00"), "utf-8")
+    (root / "notes" / "C-1" / "draft.md").write_text(
+        make_note(client="C-1", session_date="2026-11-26 15:00", submitted=None), "utf-8")
+    done = soapbuild(root, "build", "--no-pdf")
+    assert done.returncode == 0, done.stderr
+    changed = root / "notes" / "C-1" / "2026-11-20.md"  # so that the next build has work
+    changed.write_text(changed.read_text("utf-8").replace("five hours", "four hours"), "utf-8")
+    return root
+
+
+def test_a_full_disk_stops_build_and_submit_with_a_message_and_loses_nothing(
+        tmp_path: Path, make_note: Callable[..., str]) -> None:
+    root = practice(tmp_path / "practice", make_note)
+    notes, output = files(root / "notes"), files(root / "output")
+    built = soapbuild(root, "build", "--no-pdf", limit=4096)
+    assert built.returncode == 2 and "Traceback" not in built.stderr, built.stderr
+    assert "File too large" in built.stderr, built.stderr
+    assert files(root / "notes") == notes and files(root / "output") == output
+    assert not list((root / "output").glob(".staging-*"))
+    submitted = soapbuild(root, "submit", "notes/C-1/draft.md", "--as", "Jordan Rivera, LCSW",
+                          limit=64)
+    assert submitted.returncode == 2 and "Traceback" not in submitted.stderr
+    assert "cannot write the file (File too large" in submitted.stdout + submitted.stderr
+    assert files(root / "notes") == notes  # and no temporary file is left beside the note
+    assert sorted(os.listdir(root / "notes" / "C-1")) == sorted(
+        p.name for p in (root / "notes" / "C-1").iterdir() if not p.name.startswith("."))
+    again = soapbuild(root, "build", "--no-pdf")  # the disk has room again
+    assert again.returncode == 0 and "rendered" in again.stdout, again.stderr
+
+
+@pytest.mark.needs("read-only")
+def test_a_read_only_output_folder_stops_the_build_with_a_message(
+        tmp_path: Path, make_note: Callable[..., str]) -> None:
+    root = practice(tmp_path / "practice", make_note)
+    notes, output = files(root / "notes"), files(root / "output")
+    folders = [root / "output", *(p for p in (root / "output").rglob("*") if p.is_dir())]
+    for folder in folders:
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP)
+    try:
+        built = soapbuild(root, "build", "--no-pdf", wrap=without_root_override)
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+    assert built.returncode == 2 and "Traceback" not in built.stderr, built.stderr
+    assert "cannot write the output" in built.stderr and "Permission denied" in built.stderr
+    assert "previous output is unchanged" in built.stderr
+    assert files(root / "notes") == notes and files(root / "output") == output
+    shutil.rmtree(root / "output" / ".staging-x", ignore_errors=True)
+    again = soapbuild(root, "build", "--no-pdf")
+    assert again.returncode == 0, again.stderr
