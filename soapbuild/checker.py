@@ -343,7 +343,7 @@ def _identity(variant: str, threshold: float, shown: Sequence[str],
     """The hash of what the notes' fingerprints are made of: their bytes and paths."""
     digest = hashlib.sha256(f"{variant}\0{threshold!r}".encode())
     for display, key, result in zip(shown, keys, results, strict=True):
-        digest.update(f"\0{display}\0{key}\0{result.digest}".encode())
+        digest.update(f"\0{display}\0{key}\0{result.digest}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
