@@ -19,13 +19,14 @@ from array import array
 from collections.abc import Callable, Sequence
 
 from soapbuild.cache.pickles import dump, load
+from soapbuild.cache.sketches import NAME as INDEX_NAME
+from soapbuild.cache.sketches import UINT32, SketchIndex
 from soapbuild.cache.store import Store
 from soapbuild.checker import Piece
 from soapbuild.history.git import blob_id
 from soapbuild.rules.copied import Copy, SectionPrint
 
 KIND = "notes"
-_UINT32 = next(code for code in "IL" if array(code).itemsize == 4)  # a sketch's hashes
 
 
 # Pieces kept in memory too, by entry name, in a process that checks again and again
@@ -89,16 +90,22 @@ class NoteCache:
         """Only the fingerprints of the note git knows as ``blob``: what the hook needs of
         a committed note, kept apart from its piece the first time it is asked for (a
         tenth of the piece to read back)."""
-        name = self.name(blob, display, key, f"{variant} prints")
-        content = self.store.read(name)
+        content = self.store.read(self.name(blob, display, key, f"{variant} prints"))
         found = load(content) if content is not None else None
         if isinstance(found, tuple) and all(isinstance(p, SectionPrint) for p in found):
             return found
         piece = self.get_blob(blob, display, key, variant)
         if piece is None:
             return None
-        self.store.write(name, dump(piece.prints))
+        self.keep_prints(blob, display, key, variant, piece.prints)
         return piece.prints
+
+    def keep_prints(self, blob: str, display: str, key: str | None, variant: str,
+                    prints: Sequence[SectionPrint]) -> None:
+        """Keep the fingerprints of a note the hook parsed for them (no full check kept its
+        piece): the next commit compares its staged notes with the same ones."""
+        name = self.name(blob, display, key, f"{variant} prints")
+        self.store.write(name, dump(tuple(prints)))
 
     def put(self, data: bytes, display: str, key: str | None, variant: str,
             piece: Piece) -> bytes:
@@ -116,15 +123,26 @@ class NoteCache:
         content = self.store.read(self._sketch_name(blob))
         if content is None or len(content) % 4:
             return None
-        values = array(_UINT32)
+        values = array(UINT32)
         values.frombytes(content)
         return frozenset(values)
 
     def keep_sketch(self, blob: str, shingles: frozenset[int]) -> None:
-        self.store.write(self._sketch_name(blob), array(_UINT32, sorted(shingles)).tobytes())
+        self.store.write(self._sketch_name(blob), array(UINT32, sorted(shingles)).tobytes())
 
     def _sketch_name(self, blob: str) -> str:
         return hashlib.sha256(f"{self.code}\0sketch\0{blob}".encode()).hexdigest()
+
+    def sketch_index(self) -> SketchIndex | None:
+        """The index of many notes' sketches (:mod:`.sketches`), if one was kept."""
+        content = self.store.read(self._index_name())
+        return SketchIndex.from_bytes(content) if content is not None else None
+
+    def keep_sketch_index(self, index: SketchIndex) -> None:
+        self.store.write(self._index_name(), index.to_bytes())
+
+    def _index_name(self) -> str:
+        return hashlib.sha256(f"{self.code}\0{INDEX_NAME}".encode()).hexdigest()
 
     def copies(self, prints: Sequence[SectionPrint], identity: str,
                find: Callable[[], list[Copy]]) -> list[Copy]:

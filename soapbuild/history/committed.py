@@ -11,10 +11,18 @@ a note whose text holds at least three quarters of the sequences of a staged
 section is parsed and fingerprinted: a copy (Dice 0.9) holds over four fifths
 of them, and markup inside the copied text breaks only the few sequences around it.
 
-With the cache (issue 15, :mod:`soapbuild.cache`), both steps are read by blob id,
-which ``git ls-tree`` gives without reading any note: each committed note's sketch,
-and a candidate's piece (its fingerprints) as the last full check made it. Only the
-notes the cache does not hold are read (in one batch) and sketched or parsed.
+Asking that of each committed note's sketch would cost a read and a comparison per
+note on every commit, so the sketches are kept in one inverted index
+(:mod:`soapbuild.cache.sketches`): the staged sections' sequences are looked up in it,
+and the notes committed since it was made are sketched beside it until they are
+enough to make it anew. A staged section is compared with at most ``CANDIDATES``
+committed notes, those whose text holds the most of it: a copy holds nearly all of it,
+and the copy rule itself compares a section with a bounded number of earlier ones.
+
+With the cache (issue 15, :mod:`soapbuild.cache`) the index, and a candidate's
+fingerprints as the last full check (or hook) made them, are read by blob id, which
+``git ls-tree`` gives without reading any note. Only the notes the cache does not
+hold are read (in one batch) and sketched or parsed.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from soapbuild.cache.sketches import SketchIndex, worth_rebuilding
 from soapbuild.discover import display_path
 from soapbuild.history.git import Staged
 from soapbuild.model.parse import parse_note
@@ -34,6 +43,7 @@ if TYPE_CHECKING:
     from soapbuild.cache.notes import NoteCache
 
 CANDIDATE = 0.75  # share of a staged section's sequences a committed text must hold
+CANDIDATES = 32  # committed notes compared per staged section, those holding the most first
 
 
 class SectionPrints(Protocol):
@@ -73,21 +83,20 @@ class CommittedPrints:
         if not wanted:
             return []
         contents = dict(self.contents)
-        notes = sorted(self.notes.items())
-        sketches = {blob: self.cache.sketch(blob) for _, blob in notes} if self.cache else {}
-        self._read(contents, [blob for _, blob in notes if sketches.get(blob) is None])
-        candidates = []
-        for key, blob in notes:
-            sketch = sketches.get(blob)
-            if sketch is None:
-                data = contents.get(blob)
-                if data is None:
-                    continue
-                sketch = sketches[blob] = text_shingles(data.decode("utf-8", "replace"))
-                if self.cache is not None:
-                    self.cache.keep_sketch(blob, sketch)
-            if any(len(s & sketch) >= CANDIDATE * len(s) for s in wanted):
-                candidates.append((key, blob, display_path(self.settings.root / key, self.base)))
+        index, beside = self._sketches(contents)
+        keys: dict[str, list[str]] = {}
+        for key, blob in sorted(self.notes.items()):
+            keys.setdefault(blob, []).append(key)
+        chosen: dict[str, None] = {}
+        for shingles in wanted:
+            counts = index.counts(shingles)
+            counts.update({blob: len(shingles & sketch) for blob, sketch in beside.items()})
+            least = CANDIDATE * len(shingles)
+            held = sorted((blob for blob, count in counts.items()
+                           if count >= least and blob in keys), key=lambda b: (-counts[b], b))
+            chosen.update(dict.fromkeys(held[:CANDIDATES]))
+        candidates = sorted((key, blob, display_path(self.settings.root / key, self.base))
+                            for blob in chosen for key in keys[blob])
         kept = {blob: self.cache.prints(blob, shown, key, self.variant)
                 for key, blob, shown in candidates} if self.cache is not None else {}
         self._read(contents, [blob for _, blob, _ in candidates if kept.get(blob) is None])
@@ -100,8 +109,48 @@ class CommittedPrints:
                 continue
             data = contents.get(blob)
             note = parse_note(data, shown, formats, key).note if data is not None else None
-            if note is not None and not note.psychotherapy_notes:  # never compared (SPEC 3.1)
-                found.extend(fingerprint(note, self.settings))
+            if note is None:
+                continue
+            # Psychotherapy notes are never compared (SPEC 3.1).
+            made = [] if note.psychotherapy_notes else fingerprint(note, self.settings)
+            if self.cache is not None:
+                self.cache.keep_prints(blob, shown, key, self.variant, made)
+            found.extend(made)
+        return found
+
+    def _sketches(self, contents: dict[str, bytes]
+                  ) -> tuple[SketchIndex, dict[str, frozenset[int]]]:
+        """The index of the committed notes' sketches, and the sketches of the notes it
+        does not hold (new since it was made), unless it was worth making it anew."""
+        blobs = set(self.notes.values())
+        index = self.cache.sketch_index() if self.cache is not None else None
+        held = set(index.blobs) if index is not None else set()
+        new = sorted(blobs - held)
+        if index is not None and not worth_rebuilding(len(new) + len(held - blobs), len(held)):
+            return index, self._sketch_each(new, contents, keep=True)
+        old = index.sketches(blobs & held) if index is not None else {}
+        index = SketchIndex.build({**old, **self._sketch_each(new, contents, keep=False)})
+        if self.cache is not None:
+            self.cache.keep_sketch_index(index)
+        return index, {}
+
+    def _sketch_each(self, blobs: Sequence[str], contents: dict[str, bytes],
+                     keep: bool) -> dict[str, frozenset[int]]:
+        """The sketch of each blob: kept in the cache, or made from the text (and kept
+        there when ``keep``: the few notes beside the index, sketched again next time)."""
+        found = {}
+        for blob in blobs:
+            sketch = self.cache.sketch(blob) if self.cache is not None else None
+            if sketch is not None:
+                found[blob] = sketch
+        self._read(contents, [blob for blob in blobs if blob not in found])
+        for blob in blobs:
+            data = contents.get(blob)
+            if blob in found or data is None:
+                continue
+            found[blob] = text_shingles(data.decode("utf-8", "replace"))
+            if keep and self.cache is not None:
+                self.cache.keep_sketch(blob, found[blob])
         return found
 
     def _read(self, contents: dict[str, bytes], blobs: Sequence[str]) -> None:
