@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -81,3 +82,54 @@ def config_key(settings: Settings, code: str) -> str:
             content = "-"
         parts.append(f"vocabulary {name} {content}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def digest(*parts: str | bytes) -> str:
+    """One hash of the parts, each length-prefixed so that no two lists of parts collide."""
+    found = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        found.update(len(data).to_bytes(8, "big"))
+        found.update(data)
+    return found.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "-"
+
+
+def input_parts(settings: Settings, now_key: str, read: Mapping[str, str]) -> list[str]:
+    """What a check reads, as parts of a key (``build`` adds its templates and options): the
+    settings, "now", HEAD (the notes' history in git), the vocabulary and schedule files,
+    and the notes and plans by the hash of their bytes (``read``: :func:`disk_digests`, or
+    :attr:`~soapbuild.checker.CheckRun.read`, the bytes as a run read them).
+
+    ``now_key`` is the fixed "now" of the run (``--now``) or something unique for a run
+    judged at the clock's time, since findings depend on the time.
+    """
+    from soapbuild.history.git import head_state
+    from soapbuild.render.inputs import BuildInputs
+
+    parts = [settings_key(settings), f"now {now_key}", f"head {head_state(settings.root)}"]
+    parts += [f"file {name} {file_digest(path)}"
+              for name, path in BuildInputs(settings).data_files]
+    parts += [f"note {name} {value}" for name, value in sorted(read.items())]
+    return parts
+
+
+def disk_digests(settings: Settings, paths: Sequence[Path] = ()) -> dict[str, str]:
+    """The hash of every note and plan of the notes folder (and under ``paths``) as on disk
+    now, by :func:`~soapbuild.discover.file_identity`, as a check would read them: a file
+    outside the workspace is not read (K003), so only that it is there counts."""
+    from soapbuild.discover import file_identity, note_files, workspace_key
+    from soapbuild.model.parse import digest_of
+
+    root = settings.root.resolve()
+    folders = [(root / settings.notes_dir).resolve(), *paths]
+    files = note_files([path for path in folders if path.exists()])
+    return {file_identity(path, root):
+            digest_of(path) if workspace_key(path, root) is not None else "outside"
+            for path in files}

@@ -56,7 +56,8 @@ def check(directory: Path, paths: tuple[Path, ...], output_format: str, strict: 
     settings, now = settings_and_now(directory, now_text)
     sys.exit(run(directory, settings, now, CheckOptions(
         paths, staged, output_format, strict, output, colour, 2 if silent else min(quiet, 2),
-        statistics, exit_zero, select, ignore), fix_first=fix_first, diff=diff))
+        statistics, exit_zero, select, ignore, now_text is not None), fix_first=fix_first,
+        diff=diff))
 
 
 @click.command("settings")

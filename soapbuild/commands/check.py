@@ -50,6 +50,7 @@ class CheckOptions:
     exit_zero: bool = False
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    fixed_now: bool = False  # judged at a time given with --now, not the clock's
 
 
 def run_checks(directory: Path, settings: Settings, now: datetime,
@@ -274,7 +275,7 @@ def check(directory: Path, settings: Settings, now: datetime, options: CheckOpti
         raise UsageProblem(f"--statistics is printed as text or JSON, not as "
                            f"{options.output_format}; use --format text or --format json")
     settings = with_selection(settings, options.select, options.ignore)
-    run = run_checks(directory, settings, now, options.paths, options.staged)
+    run = _whole_or_asked(directory, settings, now, options)
     colour = colour_on(choice=options.colour, to_file=options.output is not None)
     if options.statistics:
         from soapbuild.formatters.statistics import render as statistics
@@ -290,6 +291,23 @@ def check(directory: Path, settings: Settings, now: datetime, options: CheckOpti
         click.echo(report, nl=False, color=colour)
     failing = run.count(Severity.ERROR) + (run.count(Severity.WARNING) if options.strict else 0)
     return 1 if failing and not options.exit_zero else 0
+
+
+def _whole_or_asked(directory: Path, settings: Settings, now: datetime,
+                    options: CheckOptions) -> CheckRun:
+    """The check asked for; at a fixed time, given back from the last such run when nothing
+    it read has changed (:mod:`soapbuild.cache.runs`)."""
+    if options.staged or not options.fixed_now:
+        return run_checks(directory, settings, now, options.paths, options.staged)
+    from soapbuild.cache.runs import RunInputs
+
+    inputs = RunInputs.of(settings, directory, [directory / p for p in options.paths],
+                          now.isoformat())
+    run = inputs.recall()
+    if run is None:
+        run = run_checks(directory, settings, now, options.paths)
+        inputs.keep(run)
+    return run
 
 
 def with_selection(settings: Settings, select: Sequence[str], ignore: Sequence[str]) -> Settings:

@@ -28,13 +28,14 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from soapbuild.cache.keys import digest, disk_digests, file_digest, input_parts
 from soapbuild.checker import CheckRun
 from soapbuild.history.seals import SEALS_FILE
 from soapbuild.settings import Settings
@@ -88,49 +89,18 @@ def output_folder(settings: Settings) -> Path:
 # --- step 1: the key of a build, and the up-to-date check -------------------------------
 
 
-def _digest(*parts: str | bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
-    return digest.hexdigest()
-
-
-def _file_digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return "-"
-
-
 @cache  # read once per process: code edited under a running process is not its code
 def code_fingerprint() -> str:
     """soapbuild's own code and data: a new version (or a local edit) rebuilds everything."""
     import soapbuild
 
     package = Path(soapbuild.__file__).resolve().parent
-    digest = hashlib.sha256()
+    found = hashlib.sha256()
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".toml", ".txt", ".json") and path.is_file():
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def settings_key(settings: Settings) -> str:
-    """The settings as text that is the same in every process.
-
-    Not ``repr``: a frozenset of strings (``from_file``, ``rules_ignore``) prints
-    in the order of the strings' hashes, which Python randomises per process, so
-    the key would change from one ``soapbuild build`` to the next.
-    """
-    def plain(value: object) -> object:
-        if isinstance(value, (set, frozenset)):
-            return sorted(map(str, value))
-        return repr(value)
-
-    return json.dumps(asdict(settings), sort_keys=True, default=plain)
+            found.update(path.relative_to(package).as_posix().encode())
+            found.update(path.read_bytes())
+    return found.hexdigest()
 
 
 def build_key(settings: Settings, now_key: str, pdf: str,
@@ -148,28 +118,14 @@ def build_key(settings: Settings, now_key: str, pdf: str,
     differ, and the next build makes its page again. ``code`` is
     :func:`code_fingerprint`, when the caller has it already.
     """
-    from soapbuild.discover import file_identity, note_files, workspace_key
-    from soapbuild.history.git import head_state
-    from soapbuild.model.parse import digest_of
-    from soapbuild.render.inputs import BuildInputs
     from soapbuild.render.templates import Templates
 
-    inputs = BuildInputs(settings)
-    parts: list[str] = [f"format {BUILD_FORMAT}", code or code_fingerprint(),
-                        settings_key(settings), f"now {now_key}", f"pdf {pdf}",
-                        f"head {head_state(settings.root)}"]
-    parts += [f"file {name} {_file_digest(path)}" for name, path in inputs.data_files]
+    parts = [f"format {BUILD_FORMAT}", code or code_fingerprint(), f"pdf {pdf}",
+             *input_parts(settings, now_key, disk_digests(settings) if read is None else read)]
     templates = Templates(settings)
     for name in sorted(templates.all_names()):
         parts.append(f"template {name} {templates.file_hash(name)}")
-    if read is None:
-        files = note_files([inputs.notes]) if inputs.notes.is_dir() else []
-        # a file outside the workspace is not read (K003), as the check does not read it
-        read = {file_identity(path, inputs.root):
-                digest_of(path) if workspace_key(path, inputs.root) is not None else "outside"
-                for path in files}
-    parts += [f"note {name} {digest}" for name, digest in sorted(read.items())]
-    return _digest(*parts)
+    return digest(*parts)
 
 
 def final_key(settings: Settings, key: str) -> str:
@@ -179,7 +135,7 @@ def final_key(settings: Settings, key: str) -> str:
     so checking again against it finds the same; taking the seals after the
     check lets the next build see the output as up to date.
     """
-    return _digest(key, _file_digest(settings.root / SEALS_FILE))
+    return digest(key, file_digest(settings.root / SEALS_FILE))
 
 
 def up_to_date(settings: Settings, key: str) -> BuildResult | None:
@@ -221,7 +177,7 @@ def lock(settings: Settings,
 
 def _input_hash(templates: Templates, page: Page, code: str) -> str:
     fingerprint = templates.fingerprint(*page.templates)
-    return _digest(code, page.kind, fingerprint,
+    return digest(code, page.kind, fingerprint,
                    json.dumps(page.inputs, sort_keys=True, ensure_ascii=False, default=repr))
 
 
@@ -271,8 +227,8 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
         inputs = _input_hash(templates, page, code)
         if not output.current(page.name, inputs):
             todo.append((page, inputs))
-    pending = {name: _digest(text) for name, text in data.items()
-               if not output.current(name, _digest(text))}
+    pending = {name: digest(text) for name, text in data.items()
+               if not output.current(name, digest(text))}
     summary = {
         "notes": len(site.sessions),
         "clients": len(site.by_client()),
