@@ -75,7 +75,13 @@ def _real(root: str) -> str:
 def file_identity(path: Path, root: Path) -> str:
     """One name per note file for a build's records: its workspace key, or its real path
     when it lies outside the workspace."""
-    return workspace_key(path, root) or Path(os.path.realpath(path)).as_posix()
+    return identity_and_key(path, root)[0]
+
+
+def identity_and_key(path: Path, root: Path) -> tuple[str, str | None]:
+    """:func:`file_identity` and :func:`workspace_key` at once (the path resolved once)."""
+    key = workspace_key(path, root)
+    return (key if key is not None else Path(os.path.realpath(path)).as_posix()), key
 
 
 def display_path(path: Path, base: Path) -> str:

@@ -124,12 +124,13 @@ def disk_digests(settings: Settings, paths: Sequence[Path] = ()) -> dict[str, st
     """The hash of every note and plan of the notes folder (and under ``paths``) as on disk
     now, by :func:`~soapbuild.discover.file_identity`, as a check would read them: a file
     outside the workspace is not read (K003), so only that it is there counts."""
-    from soapbuild.discover import file_identity, note_files, workspace_key
+    from soapbuild.discover import identity_and_key, note_files
     from soapbuild.model.parse import digest_of
 
     root = settings.root.resolve()
     folders = [(root / settings.notes_dir).resolve(), *paths]
-    files = note_files([path for path in folders if path.exists()])
-    return {file_identity(path, root):
-            digest_of(path) if workspace_key(path, root) is not None else "outside"
-            for path in files}
+    found = {}
+    for path in note_files([path for path in folders if path.exists()]):
+        identity, key = identity_and_key(path, root)
+        found[identity] = digest_of(path) if key is not None else "outside"
+    return found
