@@ -24,6 +24,7 @@ Like a note, a plan that cannot be read yields findings, never an exception.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -149,7 +150,10 @@ def load_plans(notes: Path, root: Path, base: Path) -> dict[str, PlanResult]:
     plans: dict[str, PlanResult] = {}
     if not notes.is_dir():
         return plans
-    for folder in sorted(p for p in notes.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    with os.scandir(notes) as entries:  # the kind of each entry without a stat of each
+        folders = sorted(Path(e.path) for e in entries
+                         if not e.name.startswith(".") and e.is_dir())
+    for folder in folders:
         file = next((f for f in folder.iterdir() if is_plan(f) and f.is_file()), None)
         key = workspace_key(file, root) if file is not None else None
         if file is None or key is None:  # a plan linked out of the workspace is not read
