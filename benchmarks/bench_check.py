@@ -34,7 +34,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from soapbuild.checker import check_paths
-from soapbuild.rules import CHECKS, STRUCTURE_CHECKS
+from soapbuild.rules.catalog import CHECKS, STRUCTURE_CHECKS
 from soapbuild.rules.context import Context
 from soapbuild.settings import Settings
 

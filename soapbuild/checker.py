@@ -34,19 +34,13 @@ from soapbuild.model.findings import Finding, Hit, Severity
 from soapbuild.model.formats import NoteFormat
 from soapbuild.model.history import Ledger
 from soapbuild.model.note import Note
-from soapbuild.model.parse import ParseResult, parse_note, read_note, read_note_bytes
+from soapbuild.model.parse import ParseResult, parse_note, read_note
 from soapbuild.model.plan import Plan, PlanResult, read_plan
+from soapbuild.model.raw import read_note_bytes
 from soapbuild.model.schedule import Schedule, ScheduledSession
 from soapbuild.model.source import SourceText
-from soapbuild.rules import (
-    CHECKS,
-    NOTE_ONLY,
-    PSYCHOTHERAPY_CHECKS,
-    NoteCheck,
-    drafts,
-    plans,
-    suppression,
-)
+from soapbuild.rules import drafts, plans, suppression
+from soapbuild.rules.catalog import CHECKS, NOTE_ONLY, PSYCHOTHERAPY_CHECKS, NoteCheck
 from soapbuild.rules.context import Context
 from soapbuild.rules.copied import Copy, SectionPrint, copy_hit, find_copies, fingerprint
 from soapbuild.rules.registry import all_rules
@@ -74,8 +68,9 @@ RawReader = Callable[[Path, "str | None"], "bytes | None"]
 @dataclass(frozen=True, slots=True)
 class Piece:
     """What one note yields on its own, before any rule that looks across notes or at the
-    note's past: the parse, the hits of the note-only checks (:data:`~soapbuild.rules.NOTE_ONLY`)
-    among those run, in their order, and its sections' fingerprints for copied text.
+    note's past: the parse, the hits of the note-only checks
+    (:data:`~soapbuild.rules.catalog.NOTE_ONLY`) among those run, in their order, and its
+    sections' fingerprints for copied text.
 
     A piece depends only on the note's bytes, its paths, the settings, the vocabulary and
     soapbuild itself, which is what lets :mod:`soapbuild.cache` keep it between runs.
@@ -358,7 +353,8 @@ def _outside(display: str, context: Context) -> ParseResult:
 def _badly_named(file: Path, display: str) -> ParseResult:
     """A note whose file name is not UTF-8 (R001): it could be neither sealed nor named in
     the record, and renaming it is the fix. Its bytes are hashed as a build hashes them."""
-    from soapbuild.model.parse import digest_of, unreadable
+    from soapbuild.model.parse import unreadable
+    from soapbuild.model.raw import digest_of
 
     return replace(unreadable(display, "its file name is not UTF-8 text; rename the file"),
                    digest=digest_of(file))

@@ -27,7 +27,7 @@ from soapbuild.cache.store import MAGIC, Store
 from soapbuild.cli import main
 from soapbuild.model.history import Ledger
 from soapbuild.model.parse import read_note
-from soapbuild.rules import CHECKS, NOTE_ONLY
+from soapbuild.rules.catalog import CHECKS, NOTE_ONLY
 from soapbuild.rules.lexicon import builtin_allowlist, builtin_entries, builtin_lexicon
 
 REPO = Path(__file__).resolve().parents[1]

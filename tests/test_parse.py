@@ -11,7 +11,8 @@ import pytest
 from soapbuild.checker import check_result
 from soapbuild.model.formats import NoteFormat
 from soapbuild.model.note import Note, Span
-from soapbuild.model.parse import MAX_NOTE_BYTES, ParseResult, parse_note, read_note
+from soapbuild.model.parse import ParseResult, parse_note, read_note
+from soapbuild.model.raw import MAX_NOTE_BYTES
 from soapbuild.rules.context import Context
 
 Parse = Callable[[str | bytes], ParseResult]

@@ -125,7 +125,7 @@ def disk_digests(settings: Settings, paths: Sequence[Path] = ()) -> dict[str, st
     now, by :func:`~soapbuild.discover.file_identity`, as a check would read them: a file
     outside the workspace is not read (K003), so only that it is there counts."""
     from soapbuild.discover import identity_and_key, note_files
-    from soapbuild.model.parse import digest_of
+    from soapbuild.model.raw import digest_of
 
     root = settings.root.resolve()
     folders = [(root / settings.notes_dir).resolve(), *paths]

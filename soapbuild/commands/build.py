@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from soapbuild.commands.check import run_checks
 from soapbuild.commands.common import run_now, workspace_settings
-from soapbuild.commands.report import compliance_report
 from soapbuild.console import Progress, UsageProblem, show
 
 if TYPE_CHECKING:
@@ -76,6 +74,11 @@ def _build_locked(directory: Path, settings: Settings, now: datetime, now_key: s
                 done = None  # the last build skipped the PDFs, and they can be made now
         if done is not None:
             return done
+        # Imported only now: an output that is up to date needs no checker (the hook's
+        # lean-imports rule, issue 15: the up-to-date test costs what its imports cost).
+        from soapbuild.commands.check import run_checks
+        from soapbuild.commands.report import compliance_report
+
         with Progress() as progress:
             progress.phase("checking notes")
             run = run_checks(directory, settings, now)

@@ -38,7 +38,8 @@ from soapbuild.history.lock import locked_since
 from soapbuild.history.seals import SealStore
 from soapbuild.model.header import KNOWN_FIELDS
 from soapbuild.model.note import Note, Span
-from soapbuild.model.parse import MAX_NOTE_BYTES, ParseResult, parse_note
+from soapbuild.model.parse import ParseResult, parse_note
+from soapbuild.model.raw import MAX_NOTE_BYTES
 from soapbuild.rules.context import Context
 from soapbuild.rules.fixes import Edit, apply_edits, note_edits
 from soapbuild.settings import Settings

@@ -82,7 +82,7 @@ def restore_notes(directory: Path, settings: Settings, now: datetime,
     """Restore each note (see the module docstring)."""
     from soapbuild.atomic import ChangedOnDisk, create_new, read_snapshot, replace_file
     from soapbuild.discover import display_path, workspace_key
-    from soapbuild.model.parse import MAX_NOTE_BYTES
+    from soapbuild.model.raw import MAX_NOTE_BYTES
 
     run = run_checks(directory, settings, now)
     by_key = {note.key: note for note in run.notes.values() if note.key is not None}

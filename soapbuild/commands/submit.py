@@ -31,7 +31,8 @@ from soapbuild.console import UsageProblem
 from soapbuild.discover import workspace_key
 from soapbuild.model.findings import Finding, Severity
 from soapbuild.model.note import Moment, Note
-from soapbuild.model.parse import MAX_NOTE_BYTES, ParseResult, parse_note
+from soapbuild.model.parse import ParseResult, parse_note
+from soapbuild.model.raw import MAX_NOTE_BYTES
 from soapbuild.model.signers import (
     Signer,
     author_credentials,

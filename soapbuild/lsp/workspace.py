@@ -39,8 +39,9 @@ from soapbuild.model.findings import Finding
 from soapbuild.model.formats import NoteFormat
 from soapbuild.model.history import Ledger
 from soapbuild.model.note import Note
-from soapbuild.model.parse import ParseResult, parse_note, read_note_bytes
+from soapbuild.model.parse import ParseResult, parse_note
 from soapbuild.model.plan import PlanResult, load_plans, parse_plan
+from soapbuild.model.raw import read_note_bytes
 from soapbuild.rules.context import Context
 from soapbuild.rules.copied import SectionPrint, fingerprint, text_shingles
 from soapbuild.settings import Settings

@@ -12,20 +12,17 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from soapbuild.atomic import open_regular
 from soapbuild.model.body import parse_body
 from soapbuild.model.findings import Hit
 from soapbuild.model.formats import DEFAULT_FORMAT, NoteFormat
 from soapbuild.model.frontmatter import read_front_matter
 from soapbuild.model.header import type_header
 from soapbuild.model.note import Note, Span
+from soapbuild.model.raw import MAX_NOTE_BYTES, read_note_bytes
 from soapbuild.model.source import SourceText
 
 #: The rule codes this module reports: files that cannot be read as a note.
 CODES = frozenset({"R001", "R002", "R003", "R004", "R008"})
-
-MAX_NOTE_BYTES = 1_000_000
-
 
 @dataclass(frozen=True, slots=True)
 class ParseResult:
@@ -36,21 +33,6 @@ class ParseResult:
     problems: tuple[Hit, ...]
     source: SourceText | None = None  # set when problems point into text with no note
     digest: str | None = None  # of the bytes read from disk (see :func:`digest_of`)
-
-
-def read_note_bytes(path: Path) -> bytes:
-    """The bytes of a note as the check reads them: at most one past the size limit."""
-    with open_regular(path) as handle:
-        return handle.read(MAX_NOTE_BYTES + 1)
-
-
-def digest_of(path: Path) -> str:
-    """The hash of a note's bytes as :func:`read_note` reads them ("-" when unreadable),
-    so a build can tell whether the file is still what its check read."""
-    try:
-        return hashlib.sha256(read_note_bytes(path)).hexdigest()
-    except OSError:
-        return "-"
 
 
 def read_note(path: Path, display: str, formats: dict[str, NoteFormat],

@@ -36,7 +36,8 @@ from soapbuild.model.findings import Hit
 from soapbuild.model.frontmatter import read_front_matter
 from soapbuild.model.header import read_listed
 from soapbuild.model.note import FieldProblem, Listed, Moment, RawField, Span
-from soapbuild.model.parse import read_note_bytes, unreadable, unreadable_bytes
+from soapbuild.model.parse import unreadable, unreadable_bytes
+from soapbuild.model.raw import read_note_bytes
 from soapbuild.model.source import SourceText
 from soapbuild.model.timeparse import parse_moment
 

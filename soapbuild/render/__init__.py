@@ -36,11 +36,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soapbuild.cache.keys import digest, disk_digests, file_digest, input_parts
-from soapbuild.checker import CheckRun
 from soapbuild.history.seals import SEALS_FILE
 from soapbuild.settings import Settings
 
 if TYPE_CHECKING:
+    from soapbuild.checker import CheckRun
     from soapbuild.render.pages import LockedView, Page
     from soapbuild.render.templates import Templates
 
