@@ -25,7 +25,7 @@ from validators import without_root_override
 
 KILLER = Path(__file__).parent / "crash" / "killer.py"
 SEED = 16
-TRIALS = {"build": 28, "submit": 24, "cosign": 24, "fix": 24}  # kills that must land
+TRIALS = {"build": 28, "submit": 24, "cosign": 24, "fix": 24, "check": 12}  # kills to land
 NOW = "2026-11-27 12:00"
 
 
@@ -40,7 +40,9 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     results = json.loads(results_file.read_text("utf-8"))
     killed = [r for r in results if r["killed"]]
     tally.add("kill points", len(killed))
-    assert [r for r in results if r["problems"]] == []
+    failed = [r for r in results if r["problems"]]
+    assert not failed, "\n".join(f"{r['command']} killed at {r['delay']} s: {r['problems']}"
+                                  for r in failed)
     assert len(killed) >= 100, f"only {len(killed)} of {len(results)} kills hit a running command"
     for command in TRIALS:  # every command was killed, and its next run checked
         assert any(r["killed"] and r["command"] == command for r in results), command
@@ -123,3 +125,32 @@ def test_a_read_only_output_folder_stops_the_build_with_a_message(
     shutil.rmtree(root / "output" / ".staging-x", ignore_errors=True)
     again = soapbuild(root, "build", "--no-pdf")
     assert again.returncode == 0, again.stderr
+
+
+def test_a_seal_log_stopped_before_it_is_written_leaves_no_original_that_calls_it_lost(
+        tmp_path: Path, make_note: Callable[..., str]) -> None:
+    """The first check of a practice keeps each locked note's original and logs its seal. A
+    kill between the two (found by the kills of ``check`` above) once left originals that
+    no seal named, and every later check stopped: "the seals were lost". Here the disk
+    fills between the two: the original (a few hundred bytes) fits, the log does not."""
+    root = tmp_path / "practice"
+    (root / "notes" / "C-1").mkdir(parents=True)
+    (root / "soapbuild.toml").write_text('timezone = "America/New_York"\n', "utf-8")
+    (root / "notes" / "C-1" / "2026-11-18.md").write_text(
+        make_note(client="C-1", session_date="2026-11-18 15:00"), "utf-8")
+    notes = files(root / "notes")
+    stopped = soapbuild(root, "check", limit=512)
+    assert stopped.returncode == 2 and "seals.json: cannot be written" in stopped.stderr, \
+        stopped.stdout + stopped.stderr
+    assert list((root / ".soapbuild" / "originals").iterdir())  # it got that far
+    again = soapbuild(root, "check")
+    assert again.returncode == 0, again.stdout + again.stderr
+    sealed = json.loads((root / ".soapbuild" / "seals.json").read_text("utf-8"))["entries"]
+    kept = sorted(p.name for p in (root / ".soapbuild" / "originals").iterdir())
+    assert kept == [f"{entry['sha256']}.md.gz" for entry in sealed]
+    # stopped after the log, before its original was renamed into place: the next run ends it
+    original = root / ".soapbuild" / "originals" / kept[0]
+    original.rename(original.with_name(f"{original.name}.pending"))
+    assert soapbuild(root, "check").returncode == 0
+    assert sorted(p.name for p in original.parent.iterdir()) == kept
+    assert files(root / "notes") == notes

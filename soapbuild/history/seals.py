@@ -23,6 +23,7 @@ the next time soapbuild writes the file.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -37,6 +38,8 @@ from soapbuild.history.lock import digest, normalized
 
 SEALS_FILE = Path(".soapbuild") / "seals.json"
 ORIGINALS = Path(".soapbuild") / "originals"
+PENDING = ".pending"
+"""Suffix of an original written before the log that names it: renamed into place after."""
 SEALS_VERSION = 2
 GENESIS = "0" * 64
 EVENTS = ("seal", "extend", "move", "retire")
@@ -230,8 +233,20 @@ class SealStore:
         entries, legacy = parse_log(data, shown) if data is not None else ([], False)
         store = cls(root, entries, legacy, existed=data is not None)
         if in_use:
+            store._finish_originals()
             store._check_originals(shown)
         return store
+
+    def _finish_originals(self) -> None:
+        """Put in place the originals a save interrupted after its log (a kill, a power loss):
+        each pending one the log names. One it does not name was written by a save stopped
+        before its log; it stays pending, never counted, and the next save of it reuses it."""
+        folder = self.root / ORIGINALS
+        named = {e.sha256 for e in self.entries if e.sha256 is not None}
+        for pending in folder.glob(f"*.md.gz{PENDING}") if folder.is_dir() else ():
+            if pending.name.removesuffix(f".md.gz{PENDING}") in named and not pending.is_symlink():
+                with contextlib.suppress(OSError):  # not writable: the original stays missing
+                    _put_in_place(pending)
 
     def _check_originals(self, shown: str) -> None:
         kept = originals_kept(self.root)
@@ -347,16 +362,23 @@ class SealStore:
         data = {"version": SEALS_VERSION, "about": ABOUT,
                 "entries": [{**e.fields(), "hash": e.hash} for e in chained]}
         try:
+            # The originals are written pending, then the log, then they are renamed into
+            # place: an original no entry names means lost seals, so a save stopped between
+            # the two (a kill) must not leave one (:meth:`_finish_originals` ends the save).
             folder = own_folder(self.root, ORIGINALS) if self.kept else self.root / ORIGINALS
+            pending = []
             for sha256, text in sorted(self.kept.items()):
                 target = folder / f"{sha256}.md.gz"
                 if not target.exists():
-                    write_atomic(target, gzip.compress(text.encode("utf-8", "surrogatepass"),
-                                                       mtime=0))
+                    pending.append(folder / f"{target.name}{PENDING}")
+                    write_atomic(pending[-1], gzip.compress(
+                        text.encode("utf-8", "surrogatepass"), mtime=0))
             own_folder(self.root, SEALS_FILE.parent)
             check_inside(self.path, self.root, "the seal file")
             write_atomic(self.path, (json.dumps(data, indent=2, ensure_ascii=False)
                                      + "\n").encode("utf-8"))
+            for written in pending:
+                _put_in_place(written)
         except OSError as error:
             raise SealError(f"{self.path}: cannot be written ({error})") from None
         self.entries, self.pending, self.kept, self.legacy = chained, [], {}, False
@@ -366,6 +388,16 @@ class SealStore:
 def _identity(entry: Entry) -> tuple[object, ...]:
     """What an entry records, without when and its chain: the same seal made twice is one."""
     return (entry.event, entry.note, entry.sha256, entry.length, entry.moved_from, entry.reason)
+
+
+def _put_in_place(pending: Path) -> None:
+    """Rename a pending original to its name; another process may have done it already."""
+    target = pending.with_name(pending.name.removesuffix(PENDING))
+    try:
+        pending.replace(target)
+    except FileNotFoundError:
+        if not target.exists():
+            raise
 
 
 def originals_kept(root: Path) -> set[str]:
