@@ -17,15 +17,18 @@ import json
 import socket
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_export import all_divs
 from test_pdf import Server
 from validators import CHROMIUM, CHROMIUM_ARGS
 
 from soapbuild.cli import main
+from soapbuild.export.narrative import ALLOWED_ATTRIBUTES, ALLOWED_ELEMENTS
 from soapbuild.preview.server import MAX_CONNECTIONS, Epoch, PreviewServer
 
 NOW = "2026-11-27 12:00"
@@ -38,10 +41,12 @@ SECTIONS = ("Subjective", "Objective", "Assessment", "Plan")
 def payload(where: str, port: int = 9) -> str:
     """Markup that would run (or fetch from ``port``) if it reached a page as markup, and
     a word that shows where it came from when it is shown as text."""
-    mark = where.replace("-", "_")
-    return (f'<img src="http://127.0.0.1:{port}/{mark}" onerror="window.__pwned_{mark}=1">'
+    mark, at = where.replace("-", "_"), f"http://127.0.0.1:{port}"
+    return (f'<img src="{at}/{mark}" onerror="window.__pwned_{mark}=1">'
             f"<script>window.__pwned_{mark}=1</script>"
-            f'<a href="javascript:window.__pwned_{mark}=1">shown-{where}</a>')
+            f'<link rel=stylesheet href={at}/link-{mark}><iframe src={at}/iframe-{mark}></iframe>'
+            f'<b style="background:url({at}/style-{mark})">'
+            f'<a href="javascript:window.__pwned_{mark}=1">shown-{where}</a></b>')
 
 
 def hostile_practice(root: Path, port: int = 9) -> Path:
@@ -138,6 +143,47 @@ def test_the_pdf_fetches_nothing_that_a_field_or_section_names(tmp_path: Path) -
         while not listener.requests and time.monotonic() < deadline:
             time.sleep(0.05)
         assert listener.requests == ["/x"]
+    finally:
+        listener.close()
+
+
+@pytest.mark.needs("chromium")
+def test_the_fhir_narrative_fetches_nothing_that_a_field_or_section_names(
+        tmp_path: Path) -> None:
+    """Every narrative of the exported Bundles, parsed, holds only plain elements without
+    a fetching or running attribute; shown in Chromium, nothing reaches the listener that
+    the note's fields and sections name (and a control image does reach it)."""
+    from playwright import sync_api
+
+    listener = Server()
+    try:
+        root = hostile_practice(tmp_path / "practice", listener.port)
+        result = CliRunner().invoke(main, ["-C", str(root), "export", "fhir", "-o",
+                                           str(tmp_path / "fhir"), "--now", NOW])
+        assert result.exit_code == 0, result.output
+        divs = [div for path in sorted((tmp_path / "fhir").rglob("*.json"))
+                for div in all_divs(json.loads(path.read_text("utf-8")))]
+        assert divs and any("shown-section-plan" in div for div in divs)
+        for div in divs:
+            for element in ET.fromstring(div).iter():
+                assert element.tag.split("}")[1] in ALLOWED_ELEMENTS, element.tag
+                assert set(element.attrib) <= ALLOWED_ATTRIBUTES, element.attrib
+        requests: list[str] = []
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.on("request", lambda r: requests.append(r.url))
+                page.set_content("<!doctype html><html><body>" + "".join(divs)
+                                 + "</body></html>", wait_until="networkidle")
+                ran = page.evaluate("Object.keys(window).filter(k => k.startsWith('__pwned'))")
+                assert ran == [] and "shown-section-plan" in page.inner_text("body")
+                assert listener.requests == [] and requests == []
+                page.set_content(f'<img src="http://127.0.0.1:{listener.port}/control">',
+                                 wait_until="networkidle")  # the control: a fetch does arrive
+            finally:
+                browser.close()
+        assert listener.requests == ["/control"]
     finally:
         listener.close()
 
