@@ -487,7 +487,8 @@ OPTIONS: tuple[Option, ...] = (
                "error makes check fail (exit 1).")),
     Option("vocabulary.extend", "vocabulary_extend", _strings, example='["our-terms.toml"]',
            doc=("More vocabulary files, in the format of soapbuild/data/vocabulary/, "
-                "relative to the workspace.")),
+                "relative to the workspace. Their context patterns run in linear time "
+                "(RE2), so they may not use lookarounds or backreferences.")),
     Option("vocabulary.remove", "vocabulary_remove", _strings, example='["always"]', doc=(
         "Built-in vocabulary terms not to flag.")),
     Option("service_codes.CODE.min", "service_codes", _minutes, part="minimum",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -146,7 +148,7 @@ def test_every_vocabulary_file_holds_only_its_own_family() -> None:
     prefixes = {"judgment": "J", "absolutes": "U", "hedges": "H"}
     for name, prefix in prefixes.items():
         text = folder.joinpath(f"{name}.toml").read_text("utf-8")
-        codes = {e.code for e in parse_entries(text, name)}
+        codes = {e.code for e in parse_entries(text, name, builtin=True)}
         assert codes and all(code.startswith(prefix) for code in codes), name
 
 
@@ -488,3 +490,56 @@ def test_settings_extend_and_remove_reach_the_check(tmp_path: Path) -> None:
              if re.fullmatch(r"[JUH]\d{3}", f["code"])]
     assert [code for code, _ in found] == ["J003"]
     assert "frequent canceller" in found[0][1]
+
+
+BACKTRACKING = """[[term]]
+term = "zzyzx"
+code = "J001"
+suggest = "describe what was seen"
+source = "a practice's own list"
+before = '(a+)+b '
+
+[[term]]
+term = "qqzzq"
+code = "J001"
+suggest = "describe what was seen"
+source = "a practice's own list"
+not_before = '(\\w+\\s?)+$'
+"""
+
+
+def _check_with(tmp_path: Path, vocabulary: str, body: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "ours.toml").write_text(vocabulary, "utf-8")
+    (tmp_path / "soapbuild.toml").write_text('[vocabulary]\nextend = ["ours.toml"]\n', "utf-8")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "n.md").write_text(_note(body), "utf-8")
+    return subprocess.run([sys.executable, "-m", "soapbuild", "-C", str(tmp_path), "check",
+                           "--now", "2026-10-14 12:00", "--format", "json"],
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_a_backtracking_pattern_in_a_workspace_vocabulary_cannot_hang_check(
+        tmp_path: Path) -> None:
+    """``(a+)+b`` and ``(\\w+\\s?)+$`` take Python's re 2^70 steps on 70 letters (a
+    hang); a workspace's patterns run on RE2, in linear time, and still mean what they
+    say: "aab zzyzx" is flagged, seventy a's before it are not; "qqzzq" after words
+    is not flagged, after seventy a's and a "!" it is."""
+    body = ("Client named a zzyzx moment, aab zzyzx.\n\n" + "a" * 70 + " zzyzx\n\n"
+            + "a" * 70 + "! qqzzq\n\ncalm words qqzzq\n")
+    done = _check_with(tmp_path, BACKTRACKING, body)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    found = [(f["line"], f["message"].split(":")[0]) for f in json.loads(done.stdout)["findings"]
+             if f["code"] == "J001"]
+    lines = _note(body).splitlines()
+    assert [lines[line - 1] for line, _ in found] == [
+        "Client named a zzyzx moment, aab zzyzx.", "a" * 70 + "! qqzzq"], found
+
+
+@pytest.mark.parametrize("pattern", ["(?<!not )", r"(?!x)\w+ ", r"(a)\1 "])
+def test_a_workspace_pattern_that_needs_backtracking_is_refused_by_name(
+        tmp_path: Path, pattern: str) -> None:
+    done = _check_with(tmp_path, BACKTRACKING.replace("(a+)+b ", pattern), "A zzyzx day.")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "ours.toml: term 1 ('zzyzx'): 'before'" in done.stderr
+    assert repr(pattern) in done.stderr
+    assert "cannot be matched in time linear in the note" in done.stderr

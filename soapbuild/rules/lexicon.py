@@ -85,6 +85,51 @@ class Deferred:
         return f"Deferred({self.pattern!r}, {self.flags})"
 
 
+class Linear:
+    """A workspace's own context pattern, compiled now and run by RE2.
+
+    Python's ``re`` backtracks: a pattern like ``(a+)+$`` in a vocabulary file that
+    ``vocabulary.extend`` names takes time exponential in the words it is tried on,
+    and ``check`` would hang on the note (issue 16). RE2 matches in time linear in
+    the text, whatever the pattern; what it cannot do in linear time (lookarounds,
+    backreferences) it refuses, and so does :func:`_regex`, naming the pattern. Its word
+    and space classes and word boundaries are ASCII, which English prose hardly notices. The
+    built-in vocabulary's patterns (which use lookaheads) stay on ``re``: they are
+    soapbuild's own, and the suite runs them.
+    """
+
+    __slots__ = ("compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        import re2
+
+        options = re2.Options()
+        options.case_sensitive = not flags & re.IGNORECASE
+        options.log_errors = False  # the error is raised, and reported by the caller
+        self.pattern = pattern
+        self.flags = flags
+        self.compiled = re2.compile(pattern, options)
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> object:
+        return self.compiled.match(text, pos, min(endpos, len(text)))
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> object:
+        return self.compiled.search(text, pos, min(endpos, len(text)))
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Linear)
+                and (self.pattern, self.flags) == (other.pattern, other.flags))
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __repr__(self) -> str:
+        return f"Linear({self.pattern!r}, {self.flags})"
+
+
+Context = Deferred | Linear
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One term to flag (or, in the allowlist, to leave alone)."""
@@ -95,10 +140,10 @@ class Entry:
     source: str
     forms: tuple[str, ...]
     note: str = ""
-    after: Deferred | None = None
-    before: Deferred | None = None
-    not_after: Deferred | None = None
-    not_before: Deferred | None = None
+    after: Context | None = None
+    before: Context | None = None
+    not_after: Context | None = None
+    not_before: Context | None = None
     only_in: frozenset[str] = frozenset()
     not_in: frozenset[str] = frozenset()
     case_sensitive: bool = False
@@ -341,7 +386,7 @@ def _strings(value: Any, where: str, key: str) -> list[str]:
 
 
 def _regex(raw: dict[str, Any], key: str, where: str, anchored: bool,
-           builtin: bool = False) -> Deferred | None:
+           builtin: bool = False) -> Context | None:
     """Compile a context pattern: ``after`` patterns start right after the match,
     ``before`` patterns must end right before it.
 
@@ -365,15 +410,27 @@ def _regex(raw: dict[str, Any], key: str, where: str, anchored: bool,
         patterns.append(f"(?:{part})")
     joined = "|".join(patterns)
     if anchored:
-        pattern = Deferred(r"[ \t]*(?:\r?\n[ \t]*)?(?:" + joined + ")", re.IGNORECASE)
+        whole = r"[ \t]*(?:\r?\n[ \t]*)?(?:" + joined + ")"
     else:
-        pattern = Deferred("(?:" + joined + r")[ \t]*(?:\r?\n[ \t]*)?$", re.IGNORECASE)
-    if not builtin:
-        try:
-            pattern.compiled  # noqa: B018 - compiled now to report a bad pattern
-        except re.error as error:
-            raise VocabularyError(f"{where}: '{key}' is not a valid pattern ({error})") from None
-    return pattern
+        whole = "(?:" + joined + r")[ \t]*(?:\r?\n[ \t]*)?$"
+    if builtin:
+        return Deferred(whole, re.IGNORECASE)
+    try:
+        re.compile(whole, re.IGNORECASE)
+    except re.error as error:
+        raise VocabularyError(f"{where}: '{key}' is not a valid pattern ({error})") from None
+    import re2
+
+    try:
+        return Linear(whole, re.IGNORECASE)
+    except re2.error as error:  # a lookaround, a backreference, a pattern too large
+        shown = str(value if isinstance(value, str) else parts)
+        reason = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) \
+            else str(error)
+        raise VocabularyError(
+            f"{where}: '{key}' = {shown!r} cannot be matched in time linear in the note "
+            f"({reason}): a workspace's patterns may not use lookarounds or backreferences, "
+            "so that no pattern can make check hang; write the context without them") from None
 
 
 @cache

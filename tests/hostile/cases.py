@@ -54,6 +54,23 @@ def note(body: str = BODY, **fields: str) -> bytes:
     return (front(**fields) + body).encode("utf-8")
 
 
+VOCABULARY = b"""[[term]]
+term = "zzyzx"
+code = "J001"
+suggest = "describe what was seen"
+source = "a practice's own list"
+before = '(a+)+b '
+
+[[term]]
+term = "qqzzq"
+code = "J001"
+suggest = "describe what was seen"
+source = "a practice's own list"
+not_before = '(\\w+\\s?)+$'
+"""
+BACKTRACKED = BODY.replace("six hours a night.", "six hours a night.\n\n" + "a" * 70 + " zzyzx\n\n"
+                           + "a" * 70 + "! qqzzq\n")
+
 CLEAN = note(session_date="2026-11-20 15:00", submitted="2026-11-20 17:00")
 
 
@@ -328,6 +345,13 @@ def _settings_cases() -> Iterator[Case]:
                "must name each section")
     yield case("vocabulary-term-string", '[vocabulary]\nextend = ["v.toml"]\n',
                "must be a [[term]] table", files={"v.toml": b'code = "U001"\nterm = "abc"\n'})
+    yield case("vocabulary-lookaround", '[vocabulary]\nextend = ["v.toml"]\n',
+               "cannot be matched in time linear", files={"v.toml": VOCABULARY.replace(
+                   b"(a+)+b ", b"(?<!x)a ")})
+    # patterns that backtrack for ever on the hostile note's words under Python's re
+    yield Case("settings-vocabulary-backtracking", "settings", {
+        "v.toml": VOCABULARY, HOSTILE_NOTE: note(BACKTRACKED)}, Expect((0, 1), frozenset({"J001"})),
+        settings=SETTINGS + '[vocabulary]\nextend = ["v.toml"]\n')
     yield case("schedule-proc-environ", 'schedule = "/proc/self/environ"\n',
                "outside the workspace")
     yield case("output-is-notes", 'output_dir = "notes"\n', "overlaps",
