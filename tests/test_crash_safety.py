@@ -154,3 +154,43 @@ def test_a_seal_log_stopped_before_it_is_written_leaves_no_original_that_calls_i
     assert soapbuild(root, "check").returncode == 0
     assert sorted(p.name for p in original.parent.iterdir()) == kept
     assert files(root / "notes") == notes
+
+
+KILL_AFTER_FIRST_RENAME = """
+import os, signal, sys
+real = os.replace
+def replace(source, target, **options):
+    real(source, target, **options)
+    if "/.staging-" in str(source):  # the first page of the commit is in place: die here
+        os.kill(os.getpid(), signal.SIGKILL)
+os.replace = replace
+from soapbuild.cli import main
+main.main(args=sys.argv[1:], prog_name="soapbuild")
+"""
+
+
+def test_a_build_killed_inside_its_commit_leaves_whole_pages_and_the_next_build_heals(
+        tmp_path: Path, make_note: Callable[..., str]) -> None:
+    """The window SECURITY.md describes: a build killed between two renames of its commit
+    leaves ``output/`` a mix of whole old and whole new pages, and its journal; the next
+    build finishes the commit first, and the output is then exactly a full new build's."""
+    root = practice(tmp_path / "practice", make_note)
+    old = files(root / "output")
+    reference = tmp_path / "reference"
+    shutil.copytree(root, reference, symlinks=True)
+    assert soapbuild(reference, "build", "--no-pdf").returncode == 0
+    new = files(reference / "output")
+    killed = subprocess.run([sys.executable, "-c", KILL_AFTER_FIRST_RENAME, "-C", str(root),
+                             "build", "--no-pdf", "--now", NOW], capture_output=True, timeout=180,
+                            check=False, env={**os.environ, "NO_COLOR": "1"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    # what a reader sees meanwhile: every page whole, some new beside old ones
+    mixed = {name: digest for name, digest in files(root / "output").items()
+             if not name.startswith(".staging-")}
+    assert mixed != old and mixed != new
+    assert all(digest in (old.get(name), new.get(name)) for name, digest in mixed.items())
+    assert (root / ".soapbuild" / "cache" / "build.commit.json").exists()
+    healed = soapbuild(root, "build", "--no-pdf")
+    assert healed.returncode == 0, healed.stderr
+    assert files(root / "output") == new
+    assert not (root / ".soapbuild" / "cache" / "build.commit.json").exists()
