@@ -492,20 +492,8 @@ def test_settings_extend_and_remove_reach_the_check(tmp_path: Path) -> None:
     assert "frequent canceller" in found[0][1]
 
 
-BACKTRACKING = """[[term]]
-term = "zzyzx"
-code = "J001"
-suggest = "describe what was seen"
-source = "a practice's own list"
-before = '(a+)+b '
-
-[[term]]
-term = "qqzzq"
-code = "J001"
-suggest = "describe what was seen"
-source = "a practice's own list"
-not_before = '(\\w+\\s?)+$'
-"""
+BACKTRACKING = (Path(__file__).parent / "data" / "backtracking-vocabulary.toml").read_text(
+    "utf-8")
 
 
 def _check_with(tmp_path: Path, vocabulary: str, body: str) -> subprocess.CompletedProcess[str]:

@@ -44,7 +44,27 @@ class VocabularyError(Exception):
     """A vocabulary file that cannot be used; the message names the file and the entry."""
 
 
-class Deferred:
+class _Pattern:
+    """A context pattern's text and flags: what two patterns are equal by."""
+
+    __slots__ = ("flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is type(self) and isinstance(other, _Pattern)
+                and (self.pattern, self.flags) == (other.pattern, other.flags))
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.pattern!r}, {self.flags})"
+
+
+class Deferred(_Pattern):
     """A regular expression compiled when first used.
 
     The built-in vocabulary holds hundreds of patterns, and compiling them all cost
@@ -54,11 +74,10 @@ class Deferred:
     is compiled as it is read, so that a bad pattern is reported then.
     """
 
-    __slots__ = ("_compiled", "flags", "pattern")
+    __slots__ = ("_compiled",)
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.pattern = pattern
-        self.flags = flags
+        super().__init__(pattern, flags)
         self._compiled: re.Pattern[str] | None = None
 
     @property
@@ -74,18 +93,8 @@ class Deferred:
                endpos: int = sys.maxsize) -> re.Match[str] | None:
         return self.compiled.search(text, pos, endpos)
 
-    def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Deferred)
-                and (self.pattern, self.flags) == (other.pattern, other.flags))
 
-    def __hash__(self) -> int:
-        return hash((self.pattern, self.flags))
-
-    def __repr__(self) -> str:
-        return f"Deferred({self.pattern!r}, {self.flags})"
-
-
-class Linear:
+class Linear(_Pattern):
     """A workspace's own context pattern, compiled now and run by RE2.
 
     Python's ``re`` backtracks: a pattern like ``(a+)+$`` in a vocabulary file that
@@ -98,16 +107,15 @@ class Linear:
     soapbuild's own, and the suite runs them.
     """
 
-    __slots__ = ("compiled", "flags", "pattern")
+    __slots__ = ("compiled",)
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         import re2
 
+        super().__init__(pattern, flags)
         options = re2.Options()
         options.case_sensitive = not flags & re.IGNORECASE
         options.log_errors = False  # the error is raised, and reported by the caller
-        self.pattern = pattern
-        self.flags = flags
         self.compiled = re2.compile(pattern, options)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> object:
@@ -115,16 +123,6 @@ class Linear:
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> object:
         return self.compiled.search(text, pos, min(endpos, len(text)))
-
-    def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Linear)
-                and (self.pattern, self.flags) == (other.pattern, other.flags))
-
-    def __hash__(self) -> int:
-        return hash((self.pattern, self.flags))
-
-    def __repr__(self) -> str:
-        return f"Linear({self.pattern!r}, {self.flags})"
 
 
 Context = Deferred | Linear

@@ -54,20 +54,7 @@ def note(body: str = BODY, **fields: str) -> bytes:
     return (front(**fields) + body).encode("utf-8")
 
 
-VOCABULARY = b"""[[term]]
-term = "zzyzx"
-code = "J001"
-suggest = "describe what was seen"
-source = "a practice's own list"
-before = '(a+)+b '
-
-[[term]]
-term = "qqzzq"
-code = "J001"
-suggest = "describe what was seen"
-source = "a practice's own list"
-not_before = '(\\w+\\s?)+$'
-"""
+VOCABULARY = (Path(__file__).parents[1] / "data" / "backtracking-vocabulary.toml").read_bytes()
 BACKTRACKED = BODY.replace("six hours a night.", "six hours a night.\n\n" + "a" * 70 + " zzyzx\n\n"
                            + "a" * 70 + "! qqzzq\n")
 
