@@ -37,7 +37,7 @@ from test_build import NOW, REPO, copy_practice, note_pages
 from test_watch import until
 
 from soapbuild.commands.build import build_once
-from soapbuild.model import parse
+from soapbuild.model import raw
 from soapbuild.render import PdfMode
 
 SOAK_NOTES = int(os.environ.get("SOAPBUILD_SOAK_NOTES", "60"))
@@ -95,7 +95,7 @@ class SavingEditor:
 
     def __init__(self, note: Path, versions: list[str]) -> None:
         self.note, self.versions, self.reads = note, versions, 0
-        self.real_open = parse.open_regular
+        self.real_open = raw.open_regular
 
     def __call__(self, path: Path) -> BinaryIO:
         if Path(path) == self.note:
@@ -124,7 +124,7 @@ def test_a_save_between_the_key_and_the_check_is_not_lost(practice: Path) -> Non
     # and every later look sees b again (the editor went back)
     editor = SavingEditor(note, [version("b"), version("c"), version("b")])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parse, "open_regular", editor)
+        patch.setattr(raw, "open_regular", editor)
         racing = build_once(practice, PdfMode.KEEP, NOW)
     assert editor.reads >= 3
     assert racing.stale, "the build did not notice that the note changed under it"

@@ -95,8 +95,13 @@ def digest(*parts: str | bytes) -> str:
 
 
 def file_digest(path: Path) -> str:
+    """The hash of a regular file's bytes ("-" for anything else: a named pipe is never
+    opened to wait for a writer, issue 16)."""
+    from soapbuild.atomic import open_regular
+
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open_regular(path) as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return "-"
 
