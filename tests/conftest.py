@@ -200,3 +200,11 @@ def workspace(tmp_path: Path) -> Path:
     (tmp_path / "soapbuild.toml").write_text('timezone = "America/New_York"\n', "utf-8")
     (tmp_path / "notes").mkdir()
     return tmp_path
+
+
+def staging_folders(root: Path) -> list[Path]:
+    """A build's staging folders in the workspace at ``root``: inside ``output/`` when the
+    commit moves pages one by one, beside the build's manifest in ``.soapbuild/cache/``
+    when it exchanges the whole folder (soapbuild/render/swap.py)."""
+    return [*(root / "output").glob(".staging-*"),
+            *(root / ".soapbuild" / "cache").glob(".staging-*")]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import filelock
 import pytest
+from conftest import staging_folders
 
 NOW = "2026-11-27 12:00"
 SIGNER = "Jordan Rivera, LCSW"
@@ -92,7 +93,7 @@ def test_two_builds_at_once_give_one_complete_output(practice: Path) -> None:
     assert [code for code, _, _ in results] == [0, 0], results
     said = [out for _, out, _ in results]
     assert sum("up to date" in out for out in said) == 1, said  # the second found it done
-    assert not list((practice / "output").glob(".staging-*"))
+    assert not staging_folders(practice)
     made = files(practice / "output")
     again = start(practice, "build", "--no-pdf", "--now", NOW)
     code, out, _ = finish(again)
@@ -175,4 +176,4 @@ def test_a_build_while_watch_runs_waits_its_turn_and_both_see_every_save(
         watch.send_signal(signal.SIGINT)
         _code, _out, err = finish(watch)
     assert "Traceback" not in err and "build failed" not in err, err
-    assert not list((practice / "output").glob(".staging-*"))
+    assert not staging_folders(practice)

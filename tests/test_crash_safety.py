@@ -21,7 +21,10 @@ from pathlib import Path
 
 import pytest
 import tally
+from conftest import staging_folders
 from validators import without_root_override
+
+from soapbuild.render import swap
 
 KILLER = Path(__file__).parent / "crash" / "killer.py"
 SEED = 16
@@ -93,7 +96,7 @@ def test_a_full_disk_stops_build_and_submit_with_a_message_and_loses_nothing(
     assert built.returncode == 2 and "Traceback" not in built.stderr, built.stderr
     assert "File too large" in built.stderr, built.stderr
     assert files(root / "notes") == notes and files(root / "output") == output
-    assert not list((root / "output").glob(".staging-*"))
+    assert not staging_folders(root)
     submitted = soapbuild(root, "submit", "notes/C-1/draft.md", "--as", "Jordan Rivera, LCSW",
                           limit=64)
     assert submitted.returncode == 2 and "Traceback" not in submitted.stderr
@@ -168,21 +171,63 @@ from soapbuild.cli import main
 main.main(args=sys.argv[1:], prog_name="soapbuild")
 """
 
+KILL_AROUND_THE_SWAP = """
+import os, signal, sys
+from soapbuild.render import swap
+real = swap.exchange
+def exchange(first, second):
+    if sys.argv[1] == "before":
+        os.kill(os.getpid(), signal.SIGKILL)
+    done = real(first, second)
+    os.kill(os.getpid(), signal.SIGKILL)
+swap.exchange = exchange
+from soapbuild.cli import main
+main.main(args=sys.argv[2:], prog_name="soapbuild")
+"""
 
-def test_a_build_killed_inside_its_commit_leaves_whole_pages_and_the_next_build_heals(
-        tmp_path: Path, make_note: Callable[..., str]) -> None:
-    """The window SECURITY.md describes: a build killed between two renames of its commit
-    leaves ``output/`` a mix of whole old and whole new pages, and its journal; the next
-    build finishes the commit first, and the output is then exactly a full new build's."""
+
+def old_and_new(tmp_path: Path, make_note: Callable[..., str]
+                ) -> tuple[Path, dict[str, str], dict[str, str]]:
+    """A built practice whose notes changed since (its output, and a full new build's)."""
     root = practice(tmp_path / "practice", make_note)
     old = files(root / "output")
     reference = tmp_path / "reference"
     shutil.copytree(root, reference, symlinks=True)
     assert soapbuild(reference, "build", "--no-pdf").returncode == 0
-    new = files(reference / "output")
-    killed = subprocess.run([sys.executable, "-c", KILL_AFTER_FIRST_RENAME, "-C", str(root),
+    return root, old, files(reference / "output")
+
+
+@pytest.mark.skipif(not swap.available(), reason="no atomic exchange of folders here")
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_build_killed_around_its_swap_leaves_the_old_output_or_the_new_one(
+        tmp_path: Path, make_note: Callable[..., str], when: str) -> None:
+    """Where the output is swapped in one exchange, a build killed just before it leaves the
+    old output whole, and one killed just after it the new one, before its manifest is
+    written; the next build then gives a full new build's output."""
+    root, old, new = old_and_new(tmp_path, make_note)
+    assert old != new
+    killed = subprocess.run([sys.executable, "-c", KILL_AROUND_THE_SWAP, when, "-C", str(root),
                              "build", "--no-pdf", "--now", NOW], capture_output=True, timeout=180,
                             check=False, env={**os.environ, "NO_COLOR": "1"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert files(root / "output") == (old if when == "before" else new)
+    healed = soapbuild(root, "build", "--no-pdf")
+    assert healed.returncode == 0, healed.stderr
+    assert files(root / "output") == new
+    assert not staging_folders(root)
+
+
+def test_a_build_killed_inside_its_commit_by_renames_leaves_whole_pages_and_the_next_heals(
+        tmp_path: Path, make_note: Callable[..., str]) -> None:
+    """The portable commit (no exchange of folders: SOAPBUILD_NO_SWAP, or another system),
+    whose window SECURITY.md describes: a build killed between two renames leaves
+    ``output/`` a mix of whole old and whole new pages, and its journal; the next build
+    finishes the commit first, and the output is then exactly a full new build's."""
+    root, old, new = old_and_new(tmp_path, make_note)
+    killed = subprocess.run([sys.executable, "-c", KILL_AFTER_FIRST_RENAME, "-C", str(root),
+                             "build", "--no-pdf", "--now", NOW], capture_output=True, timeout=180,
+                            check=False,
+                            env={**os.environ, "NO_COLOR": "1", "SOAPBUILD_NO_SWAP": "1"})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     # what a reader sees meanwhile: every page whole, some new beside old ones
     mixed = {name: digest for name, digest in files(root / "output").items()

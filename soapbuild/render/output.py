@@ -10,18 +10,22 @@ output intact. So a build never writes a page in place:
    where a build spends its time and where it fails (a broken template, a
    full disk, Ctrl-C). On any failure the staging folder is removed and the
    previous output is exactly as it was;
-2. only when every page has rendered, each staged file replaces its page with
-   one ``os.replace`` (a reader sees the old page or the new one, never half),
-   pages of deleted notes are removed, and the manifest is written (atomically)
-   last.
+2. only when every page has rendered, the new output goes into place. Where the
+   system can exchange two folders in one step (Linux, :mod:`.swap`), the staging
+   folder sits beside the manifest (same file system), every file of the output
+   that stays is hard-linked into it, and it takes the output's place in one
+   exchange: a reader, or a build killed at any moment, finds the whole old output
+   or the whole new one (issue 16, finding 7), and the old one is then removed.
+   Elsewhere each staged file replaces its page with one ``os.replace`` (a reader
+   sees the old page or the new one, never half), pages of deleted notes are
+   removed, and the manifest is written (atomically) last.
 
-Step 2 begins by writing a journal (``.soapbuild/cache/build.commit.json``,
+On the second path, step 2 begins by writing a journal (``.soapbuild/cache/build.commit.json``,
 atomically): the staging folder, the files it moves, and the manifest to
 record. A crash inside step 2 (renames only: milliseconds) leaves every file
 whole, old or new, the staged files not yet moved, and the journal; the next
 build (under the build lock, before anything else) finishes the renames and
-records the manifest, so the output is then the whole new build, never old
-pages beside new ones (issue 16, finding 7).
+records the manifest, so the output is then the whole new build.
 Staged files are not flushed to disk one by one (a thousand fsyncs would cost
 more than the build); a page that a power cut left short no longer matches the
 manifest either, and is made again.
@@ -44,6 +48,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from soapbuild.atomic import write_atomic
+from soapbuild.render import swap
 
 MANIFEST_VERSION = 1
 STAGING_PREFIX = ".staging-"
@@ -127,6 +132,7 @@ class Output:
         if self.folder.is_dir() and not self.folder.is_symlink():
             self._recover()
         self.staging: Path | None = None
+        self.swapping = False  # the commit is one exchange of folders (see start)
         self.staged: dict[str, str] = {}  # name -> input hash, for files written this build
 
     # --- deciding ---------------------------------------------------------------
@@ -155,18 +161,31 @@ class Output:
     # --- writing ------------------------------------------------------------------
 
     def clean(self) -> None:
-        """Remove staging folders that a killed build left behind."""
-        if self.folder.is_dir() and not self.folder.is_symlink():
-            for leftover in self.folder.glob(STAGING_PREFIX + "*"):
-                shutil.rmtree(leftover, ignore_errors=True)
+        """Remove staging folders that a killed build left behind (and the old output a
+        build killed right after its swap left there)."""
+        for where in (self.folder, self.manifest_path.parent):
+            if where.is_dir() and not where.is_symlink():
+                for leftover in where.glob(STAGING_PREFIX + "*"):
+                    shutil.rmtree(leftover, ignore_errors=True)
 
     def start(self) -> None:
-        """Make the staging folder (and remove any a killed build left behind)."""
+        """Make the staging folder (and remove any a killed build left behind).
+
+        Where the output can be swapped in one step (:mod:`.swap`), the staging folder
+        is beside the manifest, on the same file system as the output, and becomes the
+        whole new output; elsewhere it is inside the output, and only the pages made
+        now move out of it."""
         if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
             raise OutputError(f"{self.folder}: the output folder is not a plain folder")
         self.folder.mkdir(parents=True, exist_ok=True)
         self.clean()
-        self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.folder))
+        cache = self.manifest_path.parent
+        cache.mkdir(parents=True, exist_ok=True)
+        self.swapping = swap.available() and _same_device(self.folder, cache)
+        if self.swapping:  # an output folder that cannot be written fails now, not at the end
+            os.rmdir(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.folder))
+        where = cache if self.swapping else self.folder
+        self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=where))
 
     def target(self, name: str, inputs: str) -> Path:
         """The staging path to write ``name`` to; the caller writes the file there."""
@@ -205,13 +224,44 @@ class Output:
             if record is not None:
                 files[name] = record
         manifest = Manifest(key, files, summary)
+        if self.swapping:
+            swapped = self._swap_in(names, manifest)
+            if swapped is not None:
+                self.abort()
+                return swapped
         self.journal_path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(self.journal_path, json.dumps(
             {"version": MANIFEST_VERSION, "staging": self.staging.name,
-             "moved": sorted(self.staged), "names": sorted(names),
+             "beside": self.swapping, "moved": sorted(self.staged), "names": sorted(names),
              "manifest": manifest.data()}).encode("utf-8"))
         removed = self._finish(self.staging, sorted(self.staged), names, manifest)
         self.abort()
+        return removed
+
+    def _swap_in(self, names: set[str], manifest: Manifest) -> list[str] | None:
+        """Commit by one exchange of folders: every file of the output that stays is
+        linked into the staging folder beside the pages made now (hard links: no copy,
+        the same size and time the manifest holds), and the staging folder then takes the
+        output's place in one step. None when the file system refuses the exchange (the
+        caller then moves the pages one by one)."""
+        staging = self.staging
+        assert staging is not None
+        stale = self._stale(names)
+        removed = sorted(name for name in stale if os.path.lexists(self.folder / name))
+        for name, path in _files(self.folder):
+            if name in self.staged or name in stale:
+                continue
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_symlink():
+                os.symlink(os.readlink(path), target)
+            else:
+                os.link(path, target)
+        os.chmod(staging, os.stat(self.folder).st_mode & 0o7777)
+        if not swap.exchange(staging, self.folder):
+            return None
+        shutil.rmtree(staging, ignore_errors=True)  # the old output, now
+        self._record(manifest)
         return removed
 
     def _finish(self, staging: Path, moved: list[str], names: set[str],
@@ -225,6 +275,11 @@ class Output:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staging / name, final)
         removed = self._remove_stale(names)
+        self._record(manifest)
+        return removed
+
+    def _record(self, manifest: Manifest) -> None:
+        """The manifest of the output now in place; the journal goes."""
         try:
             manifest.save(self.manifest_path)
         except OSError as error:
@@ -235,7 +290,6 @@ class Output:
         with contextlib.suppress(FileNotFoundError):
             self.journal_path.unlink()
         self.previous = manifest
-        return removed
 
     def _recover(self) -> None:
         """Finish the commit of a build that was killed between its first rename and its
@@ -250,7 +304,8 @@ class Output:
         except (OSError, ValueError, RecursionError):
             data = None
         try:
-            staging = self.folder / check_name(str(data["staging"]))
+            where = self.manifest_path.parent if data.get("beside") else self.folder
+            staging = where / check_name(str(data["staging"]))
             if data["version"] != MANIFEST_VERSION or not staging.is_dir():
                 raise ValueError("nothing to finish")
             moved = [str(check_name(str(name))) for name in data["moved"]]
@@ -277,7 +332,9 @@ class Output:
             final.unlink()  # replace the link itself, never the file it points to
         return final
 
-    def _remove_stale(self, names: set[str]) -> list[str]:
+    def _stale(self, names: set[str]) -> set[str]:
+        """The files of the output that this build does not keep: the last build's files
+        it did not make, and anything else in the folders that hold only soapbuild's pages."""
         stale = set(self.previous.files) - names
         for folder in OWNED_FOLDERS:
             base = self.folder / folder
@@ -285,7 +342,10 @@ class Output:
                 for path in base.rglob("*"):
                     if path.is_file() or path.is_symlink():
                         stale.add(path.relative_to(self.folder).as_posix())
-        stale -= names
+        return stale - names
+
+    def _remove_stale(self, names: set[str]) -> list[str]:
+        stale = self._stale(names)
         removed = []
         for name in sorted(stale):
             try:
@@ -303,3 +363,26 @@ class Output:
                         with contextlib.suppress(OSError):
                             path.rmdir()  # only empty folders go
         return removed
+
+
+def _same_device(folder: Path, other: Path) -> bool:
+    """Whether two folders are on one file system (a rename between them is atomic)."""
+    try:
+        return os.stat(folder).st_dev == os.stat(other).st_dev
+    except OSError:
+        return False
+
+
+def _files(folder: Path) -> list[tuple[str, Path]]:
+    """Every file and link in ``folder`` by its name in the output, without following links
+    and without a staging folder a killed build left inside it."""
+    found = []
+    for current, folders, names in os.walk(folder):
+        here = Path(current)
+        links = [name for name in folders if (here / name).is_symlink()]
+        folders[:] = sorted(name for name in folders if name not in links
+                            and not (here == folder and name.startswith(STAGING_PREFIX)))
+        for name in sorted([*names, *links]):
+            path = here / name
+            found.append((path.relative_to(folder).as_posix(), path))
+    return found
