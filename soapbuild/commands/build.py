@@ -18,14 +18,17 @@ from soapbuild.commands.common import run_now, workspace_settings
 from soapbuild.console import Progress, UsageProblem, show
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
+    from soapbuild.checker import CheckRun
     from soapbuild.render import BuildResult, PdfMode
     from soapbuild.settings import Settings
 
 
 def build_once(directory: Path, pdf: PdfMode, now_text: str | None, *,
-               pdf_required: bool = True) -> BuildResult:
+               pdf_required: bool = True,
+               seen: Callable[[CheckRun], None] | None = None) -> BuildResult:
     """One build, as ``soapbuild build`` makes it; settings and "now" are read here, once.
 
     The key of the notes as they are decides whether anything is to do; the
@@ -34,8 +37,9 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None, *,
     that ``watch`` builds again. Where WeasyPrint cannot load Pango, PdfMode.MAKE
     raises UsageProblem if ``pdf_required`` (``--pdf`` said so); otherwise the
     build makes no PDF, keeps those already there, and its summary says why
-    (``pdf_skipped``). Raises :class:`UsageProblem` when the build cannot be
-    made (the output is then as it was).
+    (``pdf_skipped``). ``seen`` is handed the check run the pages are made from
+    (``watch`` keeps it, to show the next save at once). Raises
+    :class:`UsageProblem` when the build cannot be made (the output is then as it was).
     """
     from soapbuild import render
 
@@ -46,7 +50,7 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None, *,
     from soapbuild.filelocks import LockHeld
 
     try:
-        return _build_locked(directory, settings, now, now_key, code, pdf, pdf_required)
+        return _build_locked(directory, settings, now, now_key, code, pdf, pdf_required, seen)
     except LockHeld as error:
         raise UsageProblem(str(error)) from None
     except render.BuildError as error:
@@ -55,7 +59,8 @@ def build_once(directory: Path, pdf: PdfMode, now_text: str | None, *,
 
 
 def _build_locked(directory: Path, settings: Settings, now: datetime, now_key: str, code: str,
-                  pdf: PdfMode, pdf_required: bool) -> BuildResult:
+                  pdf: PdfMode, pdf_required: bool,
+                  seen: Callable[[CheckRun], None] | None) -> BuildResult:
     """The build under the workspace's build lock; raises render.BuildError."""
     from soapbuild import render
 
@@ -82,6 +87,8 @@ def _build_locked(directory: Path, settings: Settings, now: datetime, now_key: s
         with Progress() as progress:
             progress.phase("checking notes")
             run = run_checks(directory, settings, now)
+            if seen is not None:
+                seen(run)
             read_key = render.build_key(settings, now_key, pdf, run.read, code)
             report = compliance_report(run, now)
             progress.phase("rendering")

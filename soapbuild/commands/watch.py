@@ -17,9 +17,12 @@ def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | Non
 
     Without ``--pdf`` no PDF is made, and the PDFs an earlier build made stay
     (linked from their client pages, marked when the record changed since):
-    a preview never removes what it did not build.
+    a preview never removes what it did not build. A saved note's own pages are
+    written first, from the last build's check run (:mod:`soapbuild.preview.quick`),
+    and the rebuild follows.
     """
     from soapbuild.cache import remember
+    from soapbuild.preview.quick import QuickPages
     from soapbuild.preview.server import Epoch, PreviewServer
     from soapbuild.preview.watcher import Watcher
     from soapbuild.render import BuildResult, PdfMode, output_folder
@@ -30,18 +33,42 @@ def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | Non
     remember_bodies()
     epoch = Epoch()
     mode = PdfMode.MAKE if pdf else PdfMode.KEEP
+    quick = QuickPages(directory, mode, now_text)
 
     def build() -> BuildResult:
         started = time.perf_counter()
-        done = build_once(directory, mode, now_text)
+        done = build_once(directory, mode, now_text, seen=quick.keep)
         echo_build(done, time.perf_counter() - started)
         if done.stale:  # a note was saved after the check read it: once more
             watcher.changed()
         return done
 
+    def first_build() -> None:
+        """The first build; when the output was up to date already (no check ran), one
+        check, so that the first save is shown at once too."""
+        build()
+        if quick.run is None:
+            from soapbuild.commands.check import run_checks
+            from soapbuild.commands.common import run_now
+
+            quick.keep(run_checks(directory, settings, run_now(now_text, settings)))
+        quick.ready()
+
+    def show_saved(paths: set[Path]) -> bool:
+        started = time.perf_counter()
+        try:
+            shown = quick.saved(paths)
+        except click.ClickException:
+            return False  # the rebuild says what is wrong
+        if shown:
+            click.echo(f"showing the save: {', '.join(shown)} "
+                       f"({time.perf_counter() - started:.2f} s); now the rest…")
+        return bool(shown)
+
     def rebuild() -> bool:
         try:
             done = build()
+            quick.ready()
         except click.ClickException as error:
             problem(error.format_message())
             return False
@@ -50,10 +77,10 @@ def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | Non
     def problem(message: str) -> None:
         click.echo(f"build failed: {message}; still serving the last good output", err=True)
 
-    watcher = Watcher(settings, rebuild, epoch.bump, problem, poll=poll)
+    watcher = Watcher(settings, rebuild, epoch.bump, problem, poll=poll, quick=show_saved)
     watcher.start()  # before the first build, so that no change during it is missed
     try:
-        build()
+        first_build()
         try:
             server = PreviewServer(output_folder(settings), epoch, port)
         except OSError as error:

@@ -181,6 +181,21 @@ def _input_hash(templates: Templates, page: Page, code: str) -> str:
                    json.dumps(page.inputs, sort_keys=True, ensure_ascii=False, default=repr))
 
 
+def kept_pdf(output: Any, templates: Templates) -> Callable[[Page], bool | None]:
+    """The planner's ``keep`` for PDFs a build does not make (:attr:`PdfMode.KEEP`): whether
+    the one in ``output`` (a :class:`~soapbuild.render.output.Output`) is made from the
+    same inputs, from others, or absent (None)."""
+    code = code_fingerprint()
+
+    def keep(page: Page) -> bool | None:
+        path = output.folder / page.name
+        if path.is_symlink() or not path.is_file():
+            return None
+        return bool(output.current(page.name, _input_hash(templates, page, code)))
+
+    return keep
+
+
 def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *,
                 pdf: PdfMode, key: str, pdf_skipped: str | None = None,
                 progress: Progress | None = None) -> BuildResult:
@@ -205,15 +220,9 @@ def render_site(settings: Settings, run: CheckRun, report: Any, now: datetime, *
     output = Output(output_folder(settings), settings.root / MANIFEST)
     code = code_fingerprint()
 
-    def keep(page: Page) -> bool | None:
-        path = output.folder / page.name
-        if path.is_symlink() or not path.is_file():
-            return None
-        return output.current(page.name, _input_hash(templates, page, code))
-
     site = Site.create(run.sessions, run.notes, now, pdf, locked_views(run, settings),
                        plan_summaries(run.plans, run.sessions, settings, now, run.findings))
-    planner = Planner(site, templates, MarkdownRenderer.create(), keep)
+    planner = Planner(site, templates, MarkdownRenderer.create(), kept_pdf(output, templates))
     shown = report_view(report, site)
     pages = [planner.stylesheet(), planner.dashboard(shown), planner.report_page(shown),
              *planner.client_pages(), *(planner.note_page(s) for s in site.sessions),

@@ -397,8 +397,9 @@ class Planner:
 
     # --- client pages and PDFs
 
-    def client_pages(self) -> list[Page]:
-        """Each client's page, and the PDF of the record as the PDF mode says.
+    def client_pages(self, only: Sequence[str | None] | None = None) -> list[Page]:
+        """Each client's page (of the clients ``only`` names, when given), and the PDF of
+        the record as the PDF mode says.
 
         With :attr:`PdfMode.KEEP` no PDF is made, but one already in the output
         is kept and linked, marked as possibly out of date when the record has
@@ -408,6 +409,8 @@ class Planner:
         pages = []
         mode = self.site.pdf
         for client, sessions in self.site.by_client().items():
+            if only is not None and client not in only:
+                continue
             file = self.site.client_file(client)
             note_links = [self.site.note_href(s, "../") for s in sessions]
             texts = [[self.site.notes[s.path].source.text if s.path in self.site.notes else None,

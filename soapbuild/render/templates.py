@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -74,16 +74,13 @@ class Templates:
 
     @cached_property
     def env(self) -> jinja2.Environment:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
-            autoescape=True,
-            finalize=finalize,  # soapbuild.render.safe: no forbidden code point in a page
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        return env
+        """The environment of this search path and these template files, made once per
+        process: it keeps each template compiled, so ``watch`` renders a save with the
+        templates compiled for the build before. A template added, removed or changed
+        (by content, not only by time) makes another one."""
+        files = tuple((name, str(self.find(name)), self.file_hash(name))
+                      for name in sorted(self.all_names()))
+        return _environment(tuple(str(d) for d in self.dirs), files)
 
     def find(self, name: str) -> Path | None:
         """The file a template name resolves to (the workspace's copy wins)."""
@@ -144,3 +141,18 @@ class Templates:
 
     def render(self, name: str, context: dict[str, object]) -> str:
         return self.env.get_template(name).render(context)
+
+
+@lru_cache(maxsize=4)
+def _environment(dirs: tuple[str, ...], files: tuple[tuple[str, str, str], ...],
+                 ) -> jinja2.Environment:
+    """``files`` (name, path, content hash) only keys the cache."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(list(dirs)),
+        autoescape=True,
+        finalize=finalize,  # soapbuild.render.safe: no forbidden code point in a page
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )

@@ -45,6 +45,7 @@ def invisible(character: str) -> bool:
     return unicodedata.category(character) in ("Cf", "Cc")
 
 
+@cache  # a workspace has few clients and many notes, and watch asks again on every save
 def skeleton(client: str) -> str:
     """What a reader sees of a client ID, as text to compare."""
     normal = unicodedata.normalize("NFKC", client)
