@@ -23,7 +23,7 @@ from test_build import NOW, copy_practice
 from test_watch import Watching, start_watch, until
 
 from soapbuild.commands.build import build_once
-from soapbuild.preview.quick import QuickPages
+from soapbuild.commands.watch import quick_pages
 from soapbuild.render import PdfMode
 
 EARLIER = "notes/C-1042/2026-10-12.md"
@@ -68,7 +68,7 @@ def outputs(folder: Path) -> dict[str, bytes]:
 
 def test_the_pages_shown_at_once_are_the_pages_the_rebuild_writes(tmp_path: Path) -> None:
     workspace = copy_practice(tmp_path / "practice")
-    quick = QuickPages(workspace, PdfMode.KEEP, NOW)
+    quick = quick_pages(workspace, PdfMode.KEEP, NOW)
     build_once(workspace, PdfMode.KEEP, NOW, seen=quick.keep)
     quick.ready()
     output = workspace / "output"
@@ -99,7 +99,7 @@ def test_the_pages_shown_at_once_are_the_pages_the_rebuild_writes(tmp_path: Path
 def test_a_change_the_pages_of_one_note_cannot_show_is_left_to_the_rebuild(
         tmp_path: Path) -> None:
     workspace = copy_practice(tmp_path / "practice")
-    quick = QuickPages(workspace, PdfMode.KEEP, NOW)
+    quick = quick_pages(workspace, PdfMode.KEEP, NOW)
     build_once(workspace, PdfMode.KEEP, NOW, seen=quick.keep)
     quick.ready()
     note = workspace / LATER

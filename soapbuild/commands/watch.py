@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from soapbuild.commands.build import build_once, echo_build
-from soapbuild.commands.common import workspace_settings
+from soapbuild.commands.common import run_now, workspace_settings
 from soapbuild.console import UsageProblem, show
+
+if TYPE_CHECKING:
+    from soapbuild.preview.quick import QuickPages
+    from soapbuild.render import PdfMode
+
+
+def quick_pages(directory: Path, mode: PdfMode, now_text: str | None) -> QuickPages:
+    """The saved notes' pages of ``watch``, loading what they are checked with as a build."""
+    from soapbuild.commands.check import history_loader, rule_context
+    from soapbuild.preview.quick import Loaders, QuickPages
+
+    return QuickPages(directory, mode, Loaders(
+        lambda: workspace_settings(directory), lambda settings: run_now(now_text, settings),
+        lambda settings, now: rule_context(directory, settings, now), history_loader))
 
 
 def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | None) -> int:
@@ -22,7 +37,6 @@ def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | Non
     and the rebuild follows.
     """
     from soapbuild.cache import remember
-    from soapbuild.preview.quick import QuickPages
     from soapbuild.preview.server import Epoch, PreviewServer
     from soapbuild.preview.watcher import Watcher
     from soapbuild.render import BuildResult, PdfMode, output_folder
@@ -33,7 +47,7 @@ def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | Non
     remember_bodies()
     epoch = Epoch()
     mode = PdfMode.MAKE if pdf else PdfMode.KEEP
-    quick = QuickPages(directory, mode, now_text)
+    quick = quick_pages(directory, mode, now_text)
 
     def build() -> BuildResult:
         started = time.perf_counter()
@@ -49,7 +63,6 @@ def watch(directory: Path, port: int, pdf: bool, poll: bool, now_text: str | Non
         build()
         if quick.run is None:
             from soapbuild.commands.check import run_checks
-            from soapbuild.commands.common import run_now
 
             quick.keep(run_checks(directory, settings, run_now(now_text, settings)))
         quick.ready()

@@ -36,14 +36,12 @@ import contextlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from soapbuild.checker import CheckRun, _client_ids, check_files
-from soapbuild.commands.check import history_loader, rule_context
-from soapbuild.commands.common import run_now, workspace_settings
+from soapbuild.checker import CheckRun, HistoryLoader, _client_ids, check_files
 from soapbuild.discover import display_path, is_plan
 from soapbuild.lsp.workspace import OtherNotes
 from soapbuild.render import MANIFEST, PdfMode, kept_pdf, locked_views, output_folder
@@ -55,13 +53,25 @@ from soapbuild.settings import Settings
 NOTE_SUFFIXES = (".md", ".markdown")
 
 
+@dataclass(frozen=True, slots=True)
+class Loaders:
+    """How a build loads what it checks the notes with, handed in by the ``watch`` command
+    (the preview does not reach back into the commands): the settings, "now", the rules'
+    context and the notes' past, each loaded as the build loads it."""
+
+    settings: Callable[[], Settings]
+    now: Callable[[Settings], datetime]
+    context: Callable[[Settings, datetime], Context]
+    history: Callable[[Settings, datetime], HistoryLoader]
+
+
 class QuickPages:
     """The last build's check run, kept by ``watch`` to show the next save at once."""
 
-    def __init__(self, directory: Path, pdf: PdfMode, now_text: str | None) -> None:
+    def __init__(self, directory: Path, pdf: PdfMode, load: Loaders) -> None:
         self.directory = directory
         self.pdf = pdf
-        self.now_text = now_text
+        self.load = load
         self.run: CheckRun | None = None
         self.fresh = False  # a build has handed in a run that ready() has not taken up
         self.settings: Settings | None = None
@@ -84,9 +94,8 @@ class QuickPages:
                 self._take_up()
 
     def _take_up(self) -> None:
-        settings = workspace_settings(self.directory)
-        self.context = rule_context(self.directory, settings,
-                                    run_now(self.now_text, settings))
+        settings = self.load.settings()
+        self.context = self.load.context(settings, self.load.now(settings))
         if self.others is None or self.others.settings != settings:
             self.others = OtherNotes(settings)
             self.others.load()
@@ -142,14 +151,14 @@ class QuickPages:
         shown = display_path(file, self.directory)
         if shown not in run.notes or not file.is_file():
             return []
-        now = run_now(self.now_text, settings)
+        now = self.load.now(settings)
         assert self.context is not None
         context = replace(self.context, now=now)
         cache = open_note_cache(settings)
         try:
             # The note's past as the rebuild loads it (the last build may have sealed it).
             one = check_files([file], context, base=self.directory,
-                              history=history_loader(settings, now),
+                              history=self.load.history(settings, now),
                               others=others.sections_for(file), cache=cache)
         finally:
             if cache is not None:
