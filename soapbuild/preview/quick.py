@@ -36,7 +36,7 @@ import contextlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -44,8 +44,9 @@ from pathlib import Path
 from soapbuild.checker import CheckRun, HistoryLoader, _client_ids, check_files
 from soapbuild.discover import display_path, is_plan
 from soapbuild.lsp.workspace import OtherNotes
+from soapbuild.model.history import Ledger
 from soapbuild.render import MANIFEST, PdfMode, kept_pdf, locked_views, output_folder
-from soapbuild.render.pages import LockedView, Site
+from soapbuild.render.pages import LockedView, Page, Site
 from soapbuild.rules.context import Context
 from soapbuild.rules.sessions import SessionRecord, session_record
 from soapbuild.settings import Settings
@@ -76,6 +77,8 @@ class QuickPages:
         self.fresh = False  # a build has handed in a run that ready() has not taken up
         self.settings: Settings | None = None
         self.context: Context | None = None
+        self.ledger = Ledger()
+        self.locked: dict[str, LockedView] = {}
         self.others: OtherNotes | None = None
         self.site: Site | None = None  # the kept run's, for the pages' names
         self._lock = threading.Lock()  # the first build runs beside the watcher's thread
@@ -95,12 +98,17 @@ class QuickPages:
 
     def _take_up(self) -> None:
         settings = self.load.settings()
-        self.context = self.load.context(settings, self.load.now(settings))
+        now = self.load.now(settings)
+        self.context = self.load.context(settings, now)
+        assert self.run is not None
+        # The notes' past as the next build loads it: this build may have sealed some.
+        self.ledger = self.load.history(settings, now)(
+            {note.key: note for note in self.run.notes.values() if note.key is not None})
         if self.others is None or self.others.settings != settings:
             self.others = OtherNotes(settings)
             self.others.load()
         self.settings = settings
-        assert self.run is not None
+        self.locked = locked_views(self.run, settings)
         self.site = Site.create(self.run.sessions, self.run.notes, self.context.now, self.pdf)
         from soapbuild.render.templates import Templates
 
@@ -156,9 +164,9 @@ class QuickPages:
         context = replace(self.context, now=now)
         cache = open_note_cache(settings)
         try:
-            # The note's past as the rebuild loads it (the last build may have sealed it).
+            ledger = self.ledger
             one = check_files([file], context, base=self.directory,
-                              history=self.load.history(settings, now),
+                              history=lambda notes: ledger,
                               others=others.sections_for(file), cache=cache)
         finally:
             if cache is not None:
@@ -173,12 +181,10 @@ class QuickPages:
         session = session_record(shown, note, findings, context.with_ledger(one.ledger))
         before = next(s for s in run.sessions if s.path == shown)
         sessions = tuple(session if s.path == shown else s for s in run.sessions)
-        # The notes changed after they locked, as the record shows them: the others' from
-        # the last build, the saved one's from its past as just loaded.
-        others_locked = locked_views(replace(run, sessions=tuple(
-            s for s in run.sessions if s.path != shown)), settings)
-        locked = {**others_locked,
-                  **locked_views(replace(one, sessions=(session,)), settings)}
+        # The notes changed after they locked, as the record shows them: the others' as the
+        # last build showed them, the saved one's from its past.
+        locked = {path: view for path, view in self.locked.items() if path != shown}
+        locked.update(locked_views(replace(one, sessions=(session,)), settings))
         with render.lock(settings):
             return self._write(replace(run, sessions=sessions, notes=notes), session, locked,
                                session.client == before.client, settings, now)
@@ -194,19 +200,30 @@ class QuickPages:
         from soapbuild.render.pages import Planner, plan_summaries
         from soapbuild.render.templates import Templates
 
-        output = Output(output_folder(settings), settings.root / MANIFEST)
+        folder = output_folder(settings)
         templates = Templates(settings)
+        kept: list[Callable[[Page], bool | None]] = []
+
+        def keep(page: Page) -> bool | None:  # the manifest is read only for a client's PDF
+            if not kept:
+                kept.append(kept_pdf(Output(folder, settings.root / MANIFEST), templates))
+            return kept[0](page)
+
         plans = plan_summaries(run.plans, run.sessions, settings, now, run.findings)
         if self.site is not None and same_client:
             site = replace(self.site, sessions=run.sessions, notes=run.notes, now=now,
                            locked=locked, plans=plans)
         else:
             site = Site.create(run.sessions, run.notes, now, self.pdf, locked, plans)
-        planner = Planner(site, templates, MarkdownRenderer.create(), kept_pdf(output, templates))
-        pages = [planner.note_page(session), *planner.client_pages([session.client])]
+        planner = Planner(site, templates, MarkdownRenderer.create(), keep)
+
+        def pages() -> Iterator[Page]:
+            yield planner.note_page(session)  # first: it is the page the browser shows
+            yield from planner.client_pages([session.client])
+
         written = []
-        for page in pages:
-            target = output.folder / page.name
+        for page in pages():
+            target = folder / page.name
             if target.is_symlink() or not target.parent.is_dir() or target.parent.is_symlink():
                 continue  # the rebuild refuses it, or makes the folder
             descriptor, temp = tempfile.mkstemp(prefix=".quick-", dir=target.parent)
