@@ -14,13 +14,14 @@ build`` would.
 Nothing here is a second checker or renderer. The saved note is checked by the
 checker's own :func:`~soapbuild.checker.check_files`, alone, as the language
 server checks a note being typed (:func:`soapbuild.lsp.workspace.note_findings`):
-with the rule context and the notes' past (the ledger) the last build loaded, and
-copied text looked for among the other notes that share its rarer phrases
-(:class:`~soapbuild.lsp.workspace.OtherNotes`, kept up to date with every change
-the watcher sees). The cross-note rule on client IDs (F010) runs over the last
-build's notes with the saved one in its place. Its session row replaces the old
-one among the last build's rows, and the record's own :class:`~soapbuild.render.pages.Planner`
-makes the two pages.
+with the rule context and the notes' past (the ledger, with the seals the last build
+recorded) loaded once after each build, as the next build loads them, and copied
+text looked for among the other notes that share its rarer phrases
+(:class:`~soapbuild.lsp.workspace.OtherNotes`, kept up to date with every change the
+watcher sees). The cross-note rule on client IDs (F010) runs over the last build's
+notes with the saved one in its place. Its session row replaces the old one among
+the last build's rows, and the record's own :class:`~soapbuild.render.pages.Planner`
+makes the two pages, with the last build's page names.
 
 So the pages are the rebuild's whenever what the saved note's findings depend on
 is what the last build saw; where the search among candidates finds another copy
