@@ -249,7 +249,7 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     else:
         found = find_copies(prints, threshold)
     findings.extend(_copies(found, context, set(shown)))
-    findings.extend(_client_ids(notes, context))
+    findings.extend(client_id_findings(notes, context))
     findings.extend(_deleted(context, base))
     sessions = _sessions(notes, sorted(findings, key=lambda f: f.sort_key), context)
     unmatched: tuple[ScheduledSession, ...] = ()
@@ -436,8 +436,9 @@ def _deleted(context: Context, base: Path) -> list[Finding]:
     return [finding for finding in placed if finding is not None]
 
 
-def _client_ids(notes: list[tuple[str, Note | None]], context: Context) -> list[Finding]:
-    """F009: client IDs that look alike but differ, across the notes checked."""
+def client_id_findings(notes: list[tuple[str, Note | None]], context: Context) -> list[Finding]:
+    """F010: client IDs that look alike but differ, across the notes checked (the watch
+    asks it of one saved note among the kept ones)."""
     from soapbuild.rules import client_ids
 
     by_path = {path: note for path, note in notes if note is not None}

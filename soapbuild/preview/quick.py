@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from soapbuild.checker import CheckRun, HistoryLoader, _client_ids, check_files
+from soapbuild.checker import CheckRun, HistoryLoader, check_files, client_id_findings
 from soapbuild.discover import display_path, is_plan
 from soapbuild.lsp.workspace import OtherNotes
 from soapbuild.model.history import Ledger
@@ -177,7 +177,7 @@ class QuickPages:
             return []
         notes = {**run.notes, shown: note}  # in the check's order, for F010's first spelling
         findings = sorted([*(f for f in one.findings if f.path == shown),
-                           *(f for f in _client_ids(list(notes.items()), context)
+                           *(f for f in client_id_findings(list(notes.items()), context)
                              if f.path == shown)], key=lambda f: f.sort_key)
         session = session_record(shown, note, findings, context.with_ledger(one.ledger))
         before = next(s for s in run.sessions if s.path == shown)
