@@ -39,6 +39,7 @@ hash differs, or when its file is missing or no longer what was written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -248,15 +249,20 @@ class Output:
         assert staging is not None
         stale = self._stale(names)
         removed = sorted(name for name in stale if os.path.lexists(self.folder / name))
-        for name, path in _files(self.folder):
-            if name in self.staged or name in stale:
-                continue
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_symlink():
-                os.symlink(os.readlink(path), target)
-            else:
-                os.link(path, target)
+        try:
+            for name, path in _files(self.folder):
+                if name in self.staged or name in stale:
+                    continue
+                target = staging / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if path.is_symlink():
+                    os.symlink(os.readlink(path), target)
+                else:
+                    os.link(path, target)
+        except OSError as error:
+            if error.errno in _NO_LINKS:  # a file system without hard links: the renames
+                return None
+            raise
         os.chmod(staging, os.stat(self.folder).st_mode & 0o7777)
         if not swap.exchange(staging, self.folder):
             return None
@@ -363,6 +369,10 @@ class Output:
                         with contextlib.suppress(OSError):
                             path.rmdir()  # only empty folders go
         return removed
+
+
+_NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS,
+             getattr(errno, "ENOTSUP", errno.EPERM), getattr(errno, "EOPNOTSUPP", errno.EPERM)}
 
 
 def _same_device(folder: Path, other: Path) -> bool:
