@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_build import rendered
-from harness import Measure, MeasureFailed, Sample, Spread, alternate, load, machine
+from harness import Measure, MeasureFailed, Sample, Spread, alternate, byte_compile, load, machine
 from watch_latency import WatchFailed, save_latencies
 
 HERE = Path(__file__).resolve().parent
@@ -454,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     measured = [row for row in chosen if row.key not in missing]
     needed = {name for row in measured for name in row.measures}
     facts = machine(REPO)
+    facts.append(("soapbuild's bytecode", byte_compile()))
 
     temporary = None
     if args.work is None:

@@ -40,6 +40,22 @@ def test_the_index_counts_what_each_sketch_holds(sketches: dict[str, frozenset[i
     assert {b: frozenset(s) for b, s in again.sketches(sketches).items()} == sketches
 
 
+# Few values among many notes: postings long enough for both ways of counting.
+CROWDED = st.dictionaries(BLOB, st.frozensets(st.integers(0, 40), max_size=40), max_size=80)
+
+
+@settings(max_examples=150, deadline=None)
+@given(CROWDED, st.frozensets(st.integers(0, 50), max_size=40), st.floats(0, 45))
+def test_counting_from_the_rarest_finds_every_note_holding_enough(
+        sketches: dict[str, frozenset[int]], asked: frozenset[int], least: float) -> None:
+    """The hook asks only for the notes holding at least ``least`` of a section's sequences:
+    they and their counts must be exactly those a full count finds."""
+    index = SketchIndex.build(sketches)
+    full = Counter({blob: len(asked & s) for blob, s in sketches.items() if asked & s})
+    expected = Counter({blob: n for blob, n in full.items() if n >= least})
+    assert index.counts(asked, least) == expected
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=200))
 def test_any_bytes_read_back_as_an_index_or_none(data: bytes) -> None:

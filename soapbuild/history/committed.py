@@ -89,9 +89,9 @@ class CommittedPrints:
             keys.setdefault(blob, []).append(key)
         chosen: dict[str, None] = {}
         for shingles in wanted:
-            counts = index.counts(shingles)
-            counts.update({blob: len(shingles & sketch) for blob, sketch in beside.items()})
             least = CANDIDATE * len(shingles)
+            counts = index.counts(shingles, least)
+            counts.update({blob: len(shingles & sketch) for blob, sketch in beside.items()})
             held = sorted((blob for blob, count in counts.items()
                            if count >= least and blob in keys), key=lambda b: (-counts[b], b))
             chosen.update(dict.fromkeys(held[:CANDIDATES]))
