@@ -13,7 +13,7 @@ import ast
 import importlib
 from pathlib import Path
 
-from soapbuild.rules.registry import known_codes, vocabulary_codes
+from soapbuild.rules.registry import all_rules, known_codes, vocabulary_codes
 
 PACKAGE = Path(__file__).resolve().parents[1] / "soapbuild"
 
@@ -50,6 +50,14 @@ def test_the_modules_codes_are_the_registry_each_code_once() -> None:
             claimed[code] = name
     assert set(claimed) - known_codes() == set(), "codes listed without a rule page"
     assert known_codes() - set(claimed) == set(), "rule pages no module lists"
+
+
+def test_the_codes_read_from_the_table_headers_are_the_pages_codes() -> None:
+    """known_codes reads only the pages' ``[CODE]`` lines, for speed: they must be exactly
+    the codes the parsed pages hold (a page with a code table written otherwise, or an
+    example text with a line like ``[T001]``, would make them differ)."""
+    assert known_codes() == frozenset(all_rules())
+    assert len(known_codes()) > 100
 
 
 def test_a_module_makes_hits_only_with_its_own_codes() -> None:

@@ -24,16 +24,34 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from soapbuild.discover import NOTE_SUFFIXES
-from soapbuild.history.timeline import Commit, FileChange
-from soapbuild.model.formats import NoteFormat
-from soapbuild.model.parse import ParseResult
-from soapbuild.model.source import SourceText
 
 if TYPE_CHECKING:
+    from soapbuild.model.formats import NoteFormat
+    from soapbuild.model.parse import ParseResult
     from soapbuild.model.plan import PlanResult
 
 TIMEOUT = 60
 _LOG_FORMAT = "--format=%x01%H %ct"
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file a commit added, changed, renamed or deleted (paths are workspace keys)."""
+
+    status: str  # A, M, D, R, C, T
+    path: str
+    blob: str | None  # the new content; None when deleted
+    old_path: str | None = None  # renames and copies
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """A commit that touched the notes folder."""
+
+    id: str
+    when: datetime
+    reachable: bool  # on the branch (HEAD); False: only in the reflog
+    files: tuple[FileChange, ...]
 
 
 class GitError(Exception):
@@ -250,6 +268,8 @@ def read_objects(top: Path, names: Sequence[str]) -> dict[str, bytes]:
 def decoded(data: bytes | None) -> str | None:
     """A blob as text (None when absent or not UTF-8)."""
     try:
+        from soapbuild.model.source import SourceText
+
         return None if data is None else SourceText.from_str(data.decode("utf-8")).text
     except UnicodeDecodeError:
         return None

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from soapbuild.history.git import Commit
 from soapbuild.history.lock import LockState, check_lock, digest, lock_time, normalized
 from soapbuild.model.frontmatter import read_front_matter
 from soapbuild.model.header import type_header
@@ -38,26 +39,6 @@ from soapbuild.settings import Settings
 
 # Reads a version's text as a note: (text, key) -> note, or None when it is no note.
 ParseText = Callable[[str, str], "Note | None"]
-
-
-@dataclass(frozen=True, slots=True)
-class FileChange:
-    """One file a commit added, changed, renamed or deleted (paths are workspace keys)."""
-
-    status: str  # A, M, D, R, C, T
-    path: str
-    blob: str | None  # the new content; None when deleted
-    old_path: str | None = None  # renames and copies
-
-
-@dataclass(frozen=True, slots=True)
-class Commit:
-    """A commit that touched the notes folder."""
-
-    id: str
-    when: datetime
-    reachable: bool  # on the branch (HEAD); False: only in the reflog
-    files: tuple[FileChange, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,11 +118,11 @@ def build_key(settings: Settings, now_key: str, pdf: str,
     differ, and the next build makes its page again. ``code`` is
     :func:`code_fingerprint`, when the caller has it already.
     """
-    from soapbuild.render.templates import Templates
+    from soapbuild.render.template_files import TemplateFiles  # no Jinja2: issue 15
 
     parts = [f"format {BUILD_FORMAT}", code or code_fingerprint(), f"pdf {pdf}",
              *input_parts(settings, now_key, disk_digests(settings) if read is None else read)]
-    templates = Templates(settings)
+    templates = TemplateFiles(settings)
     for name in sorted(templates.all_names()):
         parts.append(f"template {name} {templates.file_hash(name)}")
     return digest(*parts)
@@ -273,11 +273,15 @@ PARALLEL_PAGES = 64
 
 def _write_pages(todo: list[tuple[Page, str]], output: Any, progress: Progress | None) -> None:
     """Write the pages to their staging files, on every core when there are enough: the
-    PDFs first, one at a time per worker (they are long and uneven), then the rest."""
+    PDFs first, longest first, one at a time per worker (they are long and uneven), then
+    the rest."""
     from soapbuild.workers import spread
 
     targets = {page.name: output.target(page.name, inputs) for page, inputs in todo}
-    heavy = [page for page, _ in todo if page.kind == "pdf"]
+    # Longest first (by the size of what goes in): a long record started last would
+    # keep one core busy while the others have nothing left (LPT scheduling).
+    heavy = sorted((page for page, _ in todo if page.kind == "pdf"),
+                   key=lambda page: -len(repr(page.inputs)))
     light = [page for page, _ in todo if page.kind != "pdf"]
     done = 0
     for pages, least, chunk in ((heavy, 2, 1), (light, PARALLEL_PAGES, None)):
