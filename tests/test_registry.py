@@ -13,7 +13,7 @@ import ast
 import importlib
 from pathlib import Path
 
-from soapbuild.rules.registry import all_rules, known_codes, vocabulary_codes
+from soapbuild.rules.registry import LANGUAGE_FAMILIES, all_rules, known_codes, vocabulary_codes
 
 PACKAGE = Path(__file__).resolve().parents[1] / "soapbuild"
 
@@ -58,6 +58,9 @@ def test_the_codes_read_from_the_table_headers_are_the_pages_codes() -> None:
     example text with a line like ``[T001]``, would make them differ)."""
     assert known_codes() == frozenset(all_rules())
     assert len(known_codes()) > 100
+    assert vocabulary_codes() == frozenset(code for code, rule in all_rules().items()
+                                           if rule.family in LANGUAGE_FAMILIES)
+    assert {"J001", "H001"} <= vocabulary_codes()
 
 
 def test_a_module_makes_hits_only_with_its_own_codes() -> None:

@@ -7,9 +7,11 @@ loading twice as slow. The cache keeps its entries so, and the checker's workers
 send their pieces so (:mod:`soapbuild.workers`).
 
 :func:`load` reads back with an unpickler that builds nothing but soapbuild's own
-dataclasses and enums, dates, time zones and plain containers (pickle's "restricting
-globals" recipe, :class:`_Unpickler`): a cache entry planted in the workspace can make
-a run wrong but cannot run code, and whatever does not read back is None.
+dataclasses and enums (and the few classes that say ``cache_safe = True``: made again
+from plain values by their ``__reduce__``), dates, time zones and plain containers
+(pickle's "restricting globals" recipe, :class:`_Unpickler`): a cache entry planted in
+the workspace can make a run wrong but cannot run code, and whatever does not read back
+is None.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ class _Unpickler(pickle.Unpickler):
         elif module.startswith("soapbuild.") and "." not in name:
             found = super().find_class(module, name)
             if (isinstance(found, type) and found.__module__ == module
-                    and (dataclasses.is_dataclass(found) or issubclass(found, Enum))):
+                    and (dataclasses.is_dataclass(found) or issubclass(found, Enum)
+                         or found.__dict__.get("cache_safe") is True)):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
 

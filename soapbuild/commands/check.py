@@ -221,11 +221,13 @@ def rule_context(directory: Path, settings: Settings, now: datetime) -> Context:
     ``submit``, ``attest`` and ``cosign`` judge a note with the very same context as
     ``check``, so a note they accept is one ``check`` passes.
     """
+    from soapbuild.cache.vocabulary import keep_builtin_vocabulary
     from soapbuild.model.plan import load_plans
     from soapbuild.rules.context import Context
     from soapbuild.rules.lexicon import VocabularyError
     from soapbuild.rules.registry import vocabulary_codes
 
+    keep_builtin_vocabulary(settings.root)
     try:
         context = Context.for_settings(settings, now, vocabulary_codes())
     except VocabularyError as error:

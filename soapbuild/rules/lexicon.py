@@ -75,10 +75,16 @@ class Deferred(_Pattern):
     """
 
     __slots__ = ("_compiled",)
+    # Kept in the cache with the built-in vocabulary (soapbuild.cache.vocabulary): made
+    # again from its text and flags alone, which is all :meth:`__reduce__` gives.
+    cache_safe = True
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         super().__init__(pattern, flags)
         self._compiled: re.Pattern[str] | None = None
+
+    def __reduce__(self) -> tuple[type[Deferred], tuple[str, int]]:
+        return type(self), (self.pattern, int(self.flags))
 
     @property
     def compiled(self) -> re.Pattern[str]:
@@ -438,15 +444,33 @@ def contexts() -> dict[str, str]:
     return {name: str(pattern) for name, pattern in tomllib.loads(text.read_text("utf-8")).items()}
 
 
-@cache
+_BUILTIN_ENTRIES: list[tuple[Entry, ...]] = []  # parsed, or given by use_builtin_entries
+
+
 def builtin_entries() -> tuple[Entry, ...]:
-    """The vocabulary shipped in ``soapbuild/data/vocabulary``."""
+    """The vocabulary shipped in ``soapbuild/data/vocabulary``, parsed once per process
+    unless :func:`use_builtin_entries` gave it (from the workspace's cache)."""
+    if not _BUILTIN_ENTRIES:
+        _BUILTIN_ENTRIES.append(parse_builtin_entries())
+    return _BUILTIN_ENTRIES[0]
+
+
+def parse_builtin_entries() -> tuple[Entry, ...]:
+    """The vocabulary shipped in ``soapbuild/data/vocabulary``, parsed from its files."""
     folder = resources.files("soapbuild").joinpath("data/vocabulary")
     entries: list[Entry] = []
     for name in BUILTIN_FILES:
         entries += parse_entries(folder.joinpath(f"{name}.toml").read_text("utf-8"),
                                  f"vocabulary/{name}.toml", builtin=True)
     return tuple(entries)
+
+
+def use_builtin_entries(entries: tuple[Entry, ...]) -> None:
+    """Take ``entries`` as the built-in vocabulary (the cache's copy of what
+    :func:`parse_builtin_entries` makes of this very soapbuild), unless it was read
+    already: a lexicon built from it must not change under a run."""
+    if not _BUILTIN_ENTRIES:
+        _BUILTIN_ENTRIES.append(entries)
 
 
 @cache

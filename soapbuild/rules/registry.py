@@ -104,24 +104,29 @@ def _order(rule: Rule) -> tuple[int, str]:
 
 
 @cache
-def known_codes() -> frozenset[str]:
-    """Every rule's code, read from the rule pages' table headers (``[T001]``) without
-    parsing the pages: every command needs the codes to read the settings, and parsing
-    every page cost each run (a commit's hook too) tens of milliseconds (issue 15).
-    tests/test_registry.py holds this to :func:`all_rules`."""
+def codes_by_family() -> dict[str, frozenset[str]]:
+    """Every rule's code by family, read from the rule pages' table headers (``[T001]``)
+    without parsing the pages: every command needs the codes to read its settings and a
+    check the language codes, and parsing every page cost each run (a commit's hook too)
+    tens of milliseconds (issue 15). tests/test_registry.py holds this to
+    :func:`all_rules`."""
     folder = resources.files("soapbuild").joinpath("data/rules")
-    return frozenset(code for family in FAMILY_ORDER
-                     for code in _CODE_TABLE.findall(
-                         folder.joinpath(f"{family}.toml").read_text("utf-8")))
+    return {family: frozenset(_CODE_TABLE.findall(
+                folder.joinpath(f"{family}.toml").read_text("utf-8")))
+            for family in FAMILY_ORDER}
 
 
 _CODE_TABLE = re.compile(r"^\[([A-Z][0-9]{3})\][ \t]*$", re.M)
 
 
+def known_codes() -> frozenset[str]:
+    return frozenset().union(*codes_by_family().values())
+
+
 def vocabulary_codes() -> frozenset[str]:
     """Codes a vocabulary entry may carry: the judgment, absolutes and hedges rules."""
-    return frozenset(code for code, rule in all_rules().items()
-                     if rule.family in LANGUAGE_FAMILIES)
+    return frozenset().union(*(codes for family, codes in codes_by_family().items()
+                               if family in LANGUAGE_FAMILIES))
 
 
 class SelectorError(ValueError):
