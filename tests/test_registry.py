@@ -13,7 +13,13 @@ import ast
 import importlib
 from pathlib import Path
 
-from soapbuild.rules.registry import LANGUAGE_FAMILIES, all_rules, known_codes, vocabulary_codes
+from soapbuild.rules.registry import (
+    LANGUAGE_FAMILIES,
+    all_rules,
+    known_codes,
+    unsuppressible_codes,
+    vocabulary_codes,
+)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "soapbuild"
 
@@ -61,6 +67,9 @@ def test_the_codes_read_from_the_table_headers_are_the_pages_codes() -> None:
     assert vocabulary_codes() == frozenset(code for code, rule in all_rules().items()
                                            if rule.family in LANGUAGE_FAMILIES)
     assert {"J001", "H001"} <= vocabulary_codes()
+    fixed = frozenset(code for code, rule in all_rules().items() if not rule.suppressible)
+    assert unsuppressible_codes() == fixed
+    assert {"K001", "R001"} <= fixed
 
 
 def test_a_module_makes_hits_only_with_its_own_codes() -> None:

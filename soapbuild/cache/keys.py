@@ -137,5 +137,6 @@ def disk_digests(settings: Settings, paths: Sequence[Path] = ()) -> dict[str, st
     found = {}
     for path in note_files([path for path in folders if path.exists()]):
         identity, key = identity_and_key(path, root)
-        found[identity] = digest_of(path) if key is not None else "outside"
+        if identity not in found:  # the notes folder asked for by name is listed twice
+            found[identity] = digest_of(path) if key is not None else "outside"
     return found

@@ -103,20 +103,42 @@ def _order(rule: Rule) -> tuple[int, str]:
     return FAMILY_ORDER.index(rule.family), rule.code
 
 
-@cache
-def codes_by_family() -> dict[str, frozenset[str]]:
-    """Every rule's code by family, read from the rule pages' table headers (``[T001]``)
-    without parsing the pages: every command needs the codes to read its settings and a
-    check the language codes, and parsing every page cost each run (a commit's hook too)
-    tens of milliseconds (issue 15). tests/test_registry.py holds this to
+@dataclass(frozen=True, slots=True)
+class PageHeads:
+    """What every command needs of the rule pages, read from their lines without parsing
+    them: each family's codes (the ``[T001]`` table headers) and the codes whose table
+    says ``suppressible = false``. Parsing all 19 pages cost each run (a commit's hook
+    too) tens of milliseconds (issue 15); tests/test_registry.py holds this to
     :func:`all_rules`."""
+
+    families: dict[str, frozenset[str]]
+    unsuppressible: frozenset[str]
+
+
+@cache
+def page_heads() -> PageHeads:
     folder = resources.files("soapbuild").joinpath("data/rules")
-    return {family: frozenset(_CODE_TABLE.findall(
-                folder.joinpath(f"{family}.toml").read_text("utf-8")))
-            for family in FAMILY_ORDER}
+    families: dict[str, frozenset[str]] = {}
+    fixed: set[str] = set()
+    for family in FAMILY_ORDER:
+        codes: list[str] = []
+        for line in folder.joinpath(f"{family}.toml").read_text("utf-8").splitlines():
+            header = _CODE_TABLE.fullmatch(line)
+            if header is not None:
+                codes.append(header.group(1))
+            elif codes and _FIXED.fullmatch(line):
+                fixed.add(codes[-1])
+        families[family] = frozenset(codes)
+    return PageHeads(families, frozenset(fixed))
 
 
-_CODE_TABLE = re.compile(r"^\[([A-Z][0-9]{3})\][ \t]*$", re.M)
+def codes_by_family() -> dict[str, frozenset[str]]:
+    """Every rule's code by family (:func:`page_heads`)."""
+    return page_heads().families
+
+
+_CODE_TABLE = re.compile(r"\[([A-Z][0-9]{3})\][ \t]*")
+_FIXED = re.compile(r"suppressible[ \t]*=[ \t]*false[ \t]*")
 
 
 def known_codes() -> frozenset[str]:
@@ -166,5 +188,5 @@ ALWAYS_REPORTED = ("problems reading a note, changes to a locked note and the su
 
 
 def unsuppressible_codes() -> frozenset[str]:
-    """Codes that are always reported (see :attr:`Rule.suppressible`)."""
-    return frozenset(code for code, rule in all_rules().items() if not rule.suppressible)
+    """Codes that are always reported (see :attr:`Rule.suppressible`; :func:`page_heads`)."""
+    return page_heads().unsuppressible
