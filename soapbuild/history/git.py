@@ -153,11 +153,35 @@ def within(name: str, folder: str) -> bool:
 
 def read_commits(paths: Paths) -> list[Commit]:
     """Every commit that touched a note: those on the branch, then those only in the reflog
-    (a commit replaced by ``--amend`` or dropped by a reset), each with its notes' changes."""
+    (a commit replaced by ``--amend`` or dropped by a reset), each with its notes' changes.
+    (:func:`soapbuild.history.logmemo.read_commits` reads the same, from the cache.)"""
     commits = _log(paths, ["HEAD"], reachable=True)
     if commits is None:  # no commit yet
         return []
-    return commits + (_log(paths, ["--reflog", "--not", "HEAD"], reachable=False) or [])
+    return commits + reflog_commits(paths, "HEAD")
+
+
+def branch_commits(paths: Paths, revisions: str) -> list[Commit]:
+    """The commits of ``revisions`` (``HEAD``, ``OLD..NEW``) that touched a note."""
+    return _log(paths, [revisions], reachable=True) or []
+
+
+def reflog_commits(paths: Paths, head: str) -> list[Commit]:
+    """The commits only in the reflog (not reachable from ``head``) that touched a note."""
+    return _log(paths, ["--reflog", "--not", head], reachable=False) or []
+
+
+def head_id(top: Path) -> str | None:
+    """The commit HEAD names, or None before the first commit."""
+    done = run_git(top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
+    name = done.stdout.decode("ascii", "replace").strip()
+    return name if done.returncode == 0 and name else None
+
+
+def is_ancestor(top: Path, older: str, newer: str) -> bool:
+    """Whether commit ``older`` is reachable from ``newer`` (False for an unknown commit)."""
+    done = run_git(top, "merge-base", "--is-ancestor", older, newer, check=False)
+    return done.returncode == 0
 
 
 def _log(paths: Paths, revisions: list[str], reachable: bool) -> list[Commit] | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from soapbuild.history import git
+from soapbuild.history import git, logmemo
 from soapbuild.history.identity import Missing, pair_renames
 from soapbuild.history.lock import (
     LockState,
@@ -227,7 +227,7 @@ class GitHistory:
     _seal_blobs: dict[str, bytes | None] = field(default_factory=dict)
 
     def load(self, notes: Mapping[str, Note]) -> Ledger:
-        commits = git.read_commits(self.paths)
+        commits = logmemo.read_commits(self.paths, self.settings.root)
         lines = timelines(commits)
         head = self.head if self.head is not None else git.head_notes(self.paths)
         present = self._present(notes, head)
