@@ -79,7 +79,7 @@ class CommittedPrints:
         return sorted(set(self.notes.values()))
 
     def __call__(self, checked: Sequence[SectionPrint]) -> list[SectionPrint]:
-        wanted = [p.shingles for p in checked if p.shingles]
+        wanted = [frozenset(p.shingles) for p in checked if p.shingles]
         if not wanted:
             return []
         contents = dict(self.contents)
