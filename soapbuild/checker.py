@@ -118,7 +118,7 @@ def make_piece(result: ParseResult, context: Context, checks: Sequence[NoteCheck
     hits = tuple(tuple(check(note, context)) if kept or check in PSYCHOTHERAPY_CHECKS else ()
                  for check in checks if check in NOTE_ONLY)
     prints = tuple(fingerprint(note, context.settings)) if copies and kept else ()
-    return Piece(result, hits, prints)
+    return Piece(replace(result, note=note.lean()), hits, prints)
 
 
 def default_variant() -> str:

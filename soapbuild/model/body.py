@@ -139,8 +139,18 @@ def parse_body(
         code_spans=code_spans,
         suppressions=_suppressions(source, body_start, parsed.blocks),
     )
-    narrative = _blank_ranges(prose, [(q.span.start, q.span.end) for q in quotes])
-    return body, prose, narrative
+    return body, prose, _narrative(prose, quotes)
+
+
+def masks(source: SourceText, body: Body) -> tuple[str, str]:
+    """The prose and the narrative of a parsed note, made again from its text and body
+    (:meth:`soapbuild.model.note.Note.lean`): the very strings :func:`parse_body` made."""
+    prose = _mask(source, body.blocks)[0]
+    return prose, _narrative(prose, body.quotes)
+
+
+def _narrative(prose: str, quotes: Iterable[Quote]) -> str:
+    return _blank_ranges(prose, [(q.span.start, q.span.end) for q in quotes])
 
 
 def _blocks(tokens: list[Token], source: SourceText) -> _ParsedBlocks:

@@ -10,7 +10,7 @@ out, so a match found in ``prose`` is a position in the file as it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -328,9 +328,36 @@ class Note:
     front_matter: Span | None
     header: Header
     body: Body
-    prose: str
-    narrative: str  # ``prose`` with quotations blanked too: the clinician's own words
     key: str | None = None  # path relative to the workspace root; None outside it
+    # The prose and the narrative once made (the parse makes them; see :meth:`lean`).
+    masks: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def prose(self) -> str:
+        """The text with everything that is not the clinician's prose blanked, offsets kept."""
+        return self._masks()[0]
+
+    @property
+    def narrative(self) -> str:
+        """``prose`` with the quotations blanked too: the clinician's own words."""
+        return self._masks()[1]
+
+    def _masks(self) -> tuple[str, str]:
+        made = self.masks
+        if made is None:
+            from soapbuild.model.body import masks
+
+            made = masks(self.source, self.body)
+            object.__setattr__(self, "masks", made)  # made once, as the parse makes them
+        return made
+
+    def lean(self) -> Note:
+        """This note without its prose and narrative, two more copies of its text that only
+        the note-only rules read: what a checker's worker sends back and the cache keeps,
+        since a check of a whole practice holds every note at once. Asked for, they are
+        made again from the text and the body's blocks and quotations, as the parse made
+        them."""
+        return replace(self, masks=None)
 
     @property
     def psychotherapy_notes(self) -> bool:

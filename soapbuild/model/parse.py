@@ -74,7 +74,7 @@ def parse_note(data: bytes, display: str, formats: dict[str, NoteFormat],
     note_format = formats.get(header.format or DEFAULT_FORMAT) or formats[DEFAULT_FORMAT]
     body, prose, narrative = parse_body(source, front.body_start, note_format,
                                         labels=header.occurred is not False)
-    note = Note(display, source, front.span, header, body, prose, narrative, key)
+    note = Note(display, source, front.span, header, body, key, (prose, narrative))
     return ParseResult(display, note, front.problems, source)
 
 
