@@ -293,17 +293,17 @@ def _pieces(files: Sequence[Path], shown: Sequence[str], keys: Sequence[str | No
 
     variant = _variant(checks, copies)
     formats = dict(context.settings.formats)
-    data = [raw(file, key) if cache is not None else None for file, key in zip(files, keys,
-                                                                                strict=True)]
-    pieces: list[Piece | None] = [
-        cache.get(content, display, key, variant) if cache is not None and content is not None
-        else None for content, display, key in zip(data, shown, keys, strict=True)]
+    # A note the cache lacks is read again where its piece is made (in a worker): the
+    # bytes of every note are not held here at once, beside every piece.
+    pieces = [_kept(cache, raw(file, key), display, key, variant) if cache is not None
+              else None for file, display, key in zip(files, shown, keys, strict=True)]
     todo = [number for number, piece in enumerate(pieces) if piece is None]
 
     def make(number: int) -> tuple[Piece, bytes | None]:
         """The piece, and its pickle when the cache made one."""
         at = todo[number]
-        file, display, key, content = files[at], shown[at], keys[at], data[at]
+        file, display, key = files[at], shown[at], keys[at]
+        content = raw(file, key) if cache is not None else None
         if cache is None or content is None:  # no cache, or unreadable: the reader says why
             return make_piece(reader(file, display, formats, key), context, checks, copies), None
         result = replace(parse_note(content, display, formats, key),
@@ -322,6 +322,11 @@ def _pieces(files: Sequence[Path], shown: Sequence[str], keys: Sequence[str | No
     for at, piece in zip(todo, made, strict=True):
         pieces[at] = piece
     return [piece for piece in pieces if piece is not None]
+
+
+def _kept(cache: PieceCache, content: bytes | None, display: str, key: str | None,
+          variant: str) -> Piece | None:
+    return cache.get(content, display, key, variant) if content is not None else None
 
 
 def _sent(sent: Iterable[bytes]) -> Iterator[Piece]:

@@ -15,15 +15,15 @@ unpickle to a :class:`~soapbuild.checker.Piece` is a miss.
 from __future__ import annotations
 
 import hashlib
-from array import array
 from collections.abc import Callable, Sequence
 
 from soapbuild.cache.pickles import dump, load
 from soapbuild.cache.sketches import NAME as INDEX_NAME
-from soapbuild.cache.sketches import UINT32, SketchIndex
+from soapbuild.cache.sketches import SketchIndex
 from soapbuild.cache.store import Store
 from soapbuild.checker import Piece
 from soapbuild.history.git import blob_id
+from soapbuild.model.packed import pack, unpack
 from soapbuild.rules.copied import Copy, SectionPrint
 
 KIND = "notes"
@@ -123,12 +123,10 @@ class NoteCache:
         content = self.store.read(self._sketch_name(blob))
         if content is None or len(content) % 4:
             return None
-        values = array(UINT32)
-        values.frombytes(content)
-        return frozenset(values)
+        return frozenset(unpack(content))
 
     def keep_sketch(self, blob: str, shingles: frozenset[int]) -> None:
-        self.store.write(self._sketch_name(blob), array(UINT32, sorted(shingles)).tobytes())
+        self.store.write(self._sketch_name(blob), pack(sorted(shingles)))
 
     def _sketch_name(self, blob: str) -> str:
         return hashlib.sha256(f"{self.code}\0sketch\0{blob}".encode()).hexdigest()

@@ -27,9 +27,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from math import ceil
-from typing import Literal
 
-UINT32: Literal["I", "L"] = "I" if array("I").itemsize == 4 else "L"
+from soapbuild.model.packed import UINT32
+
 _HEAD = struct.Struct("<8sIIII")  # magic, bytes of a blob id, blobs, keys, posting words
 _MAGIC = b"sbsketc2"
 REBUILD_FLOOR = 256  # notes outside the index always tolerated beside it

@@ -24,17 +24,15 @@ about ninety; a section's become a set only when it is compared.
 from __future__ import annotations
 
 import re
-import sys
-from array import array
 from collections import Counter
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zlib import crc32
 
-from soapbuild.cache.sketches import UINT32
 from soapbuild.model.findings import Hit
 from soapbuild.model.note import Note, Span
+from soapbuild.model.packed import count, pack, unpack
 from soapbuild.model.timeparse import resolve
 from soapbuild.settings import Settings
 
@@ -47,35 +45,26 @@ SKETCH = 3  # smallest hashes kept, each a key
 BUCKET_LIMIT = 16
 RARE = 8  # a shingle in at most this many sections is distinctive enough to key on
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_SWAPPED = sys.byteorder != "little"  # packed little-endian, whatever the machine
 
 
 @dataclass(frozen=True, slots=True)
 class Shingles:
-    """A section's shingle hashes, distinct and ascending, packed as little-endian unsigned
-    32-bit numbers: a whole practice's sections are held at once, and a frozenset of ints
-    costs about 95 bytes a hash where this costs 4."""
+    """A section's shingle hashes, distinct and ascending, packed (:mod:`~soapbuild.model.packed`):
+    a whole practice's sections are held at once, and a frozenset of ints costs about 95
+    bytes a hash where this costs 4."""
 
     packed: bytes
 
     @classmethod
     def of(cls, values: Iterable[int]) -> Shingles:
-        ordered = array(UINT32, sorted(set(values)))
-        if _SWAPPED:
-            ordered.byteswap()
-        return cls(ordered.tobytes())
+        return cls(pack(sorted(set(values))))
 
     def values(self) -> Sequence[int]:
-        """The hashes, ascending, read in place (no copy on a little-endian machine)."""
-        if not _SWAPPED:
-            return memoryview(self.packed).cast(UINT32)
-        ordered = array(UINT32)
-        ordered.frombytes(self.packed)
-        ordered.byteswap()
-        return ordered
+        """The hashes, ascending, read in place."""
+        return unpack(self.packed)
 
     def __len__(self) -> int:
-        return len(self.packed) // 4
+        return count(self.packed)
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.values())
