@@ -130,11 +130,15 @@ class SealHistory:
         seals = self.store.seals()
         locks: dict[str, LockRecord] = {}
         headers = {note.source.text: note.header for note in notes.values()}
+        # A locked note is nearly always as it locked: its kept original is then held once,
+        # as the note's own text (a check of a whole practice holds every note at once).
+        own = {note.source.text: note.source.text for note in notes.values()}
         for key in notes:
             seal = seals.get(key)
             if seal is not None:
-                locks[key] = _seal_record(seal, self.store.original(seal.sha256), self.settings,
-                                          headers)
+                original = self.store.original(seal.sha256)
+                locks[key] = _seal_record(seal, original and own.get(original, original),
+                                          self.settings, headers)
         root = self.settings.root
         gone = {key: seal for key, seal in seals.items()
                 if key not in notes and not (root / key).exists()}

@@ -158,35 +158,35 @@ def find_copies(prints: Iterable[SectionPrint], threshold: float,
     counts: Counter[int] = Counter()
     for item in ordered:
         counts.update(item.shingles.values())
-    # Each section is filed with its hashes read in place, made once.
-    buckets: dict[Key, list[tuple[SectionPrint, Sequence[int]]]] = {}
+    buckets: dict[Key, list[SectionPrint]] = {}
     copies = []
     for current in ordered:
         stats.sections += 1
         best: Copy | None = None
         seen: set[int] = set()
         values = current.shingles.values()
-        size = len(values)
+        # Sizes in bytes, four a hash: the ratio below is the same, exactly (a power of two).
+        size = len(current.shingles.packed)
         # Dice >= t needs the smaller set to hold at least t / (2 - t) of the larger.
         least = threshold / (2 - threshold)
         skip = judged is not None and current.path not in judged
         mine: frozenset[int] | None = None  # the section's hashes as a set, once compared
         for key in _keys(current.section, values, counts):
             bucket = buckets.setdefault(key, [])
-            for earlier, theirs in ([] if skip else bucket[-BUCKET_LIMIT:]):
+            for earlier in ([] if skip else bucket[-BUCKET_LIMIT:]):
                 if id(earlier) in seen or earlier.path == current.path:
                     continue
                 seen.add(id(earlier))
-                other = len(theirs)
+                other = len(earlier.shingles.packed)
                 if min(size, other) < least * max(size, other):
                     continue  # too different in length to reach the threshold
                 stats.comparisons += 1
                 if mine is None:
                     mine = frozenset(values)
-                similarity = _dice(mine, theirs)
+                similarity = _dice(mine, earlier.shingles.values())
                 if similarity >= threshold and _better(current, earlier, similarity, best):
                     best = Copy(current, earlier, similarity)
-            bucket.append((current, values))
+            bucket.append(current)
         if best is not None:
             copies.append(best)
     return copies
