@@ -222,32 +222,28 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
               for result in special]
     results = [piece.result for piece in pieces]
     record = [r.note is None or not r.note.psychotherapy_notes for r in results]
+    # Copied text is looked for first, so that every section's fingerprint is let go
+    # before the notes' past is loaded and the findings are made: a check of a whole
+    # practice holds every note at once, and need not hold their fingerprints too.
+    found = _copied([p for piece, kept in zip(pieces, record, strict=True) if kept
+                     for p in piece.prints], context.settings.copied_threshold, others, cache,
+                    _variant(checks, copies), shown, keys, results)
+    hits = [piece.hits for piece in pieces]
+    del pieces
     if history is not None:  # the notes' past, loaded before any rule runs
         context = context.with_ledger(history({
             r.note.key: r.note for r, kept in zip(results, record, strict=True)
             if kept and r.note is not None and r.note.key is not None}))
     findings: list[Finding] = []
-    prints: list[SectionPrint] = []
     suppressed = 0
     note_only = [check for check in checks if check in NOTE_ONLY]
-    for piece, result, kept in zip(pieces, results, record, strict=True):
-        known = dict(zip(note_only, piece.hits, strict=True)) if result.note is not None else {}
+    for found_hits, result in zip(hits, results, strict=True):
+        known = dict(zip(note_only, found_hits, strict=True)) if result.note is not None else {}
         outcome = check_result(result, context, checks, known=known)
         findings.extend(outcome.findings)
         suppressed += outcome.suppressed
-        if kept:
-            prints.extend(piece.prints)
     notes = [(display, result.note) for display, result, kept
              in zip(shown, results, record, strict=True) if kept]
-    threshold = context.settings.copied_threshold
-    if others is not None and prints:
-        prints += others(prints)
-        found = find_copies(prints, threshold, judged=set(shown))
-    elif cache is not None:  # the same notes as last time: the same copies
-        identity = _identity(_variant(checks, copies), threshold, shown, keys, results)
-        found = cache.copies(prints, identity, lambda: find_copies(prints, threshold))
-    else:
-        found = find_copies(prints, threshold)
     findings.extend(_copies(found, context, set(shown)))
     findings.extend(client_id_findings(notes, context))
     findings.extend(_deleted(context, base))
@@ -282,6 +278,20 @@ def check_files(files: Sequence[Path], context: Context, base: Path,
     return CheckRun(tuple(shown), ordered, suppressed, sessions,
                     {path: note for path, note in notes if note is not None}, unmatched, read,
                     context.ledger, tuple(plan_shown), plans)
+
+
+def _copied(prints: list[SectionPrint], threshold: float, others: OtherPrints | None,
+            cache: PieceCache | None, variant: str, shown: Sequence[str],
+            keys: Sequence[str | None], results: Sequence[ParseResult]) -> list[Copy]:
+    """The sections that repeat earlier ones among ``prints`` (the checked notes'), and among
+    ``others`` when given: those of notes not being checked that may match them."""
+    if others is not None and prints:
+        prints += others(prints)
+        return find_copies(prints, threshold, judged=set(shown))
+    if cache is not None:  # the same notes as last time: the same copies
+        identity = _identity(variant, threshold, shown, keys, results)
+        return cache.copies(prints, identity, lambda: find_copies(prints, threshold))
+    return find_copies(prints, threshold)
 
 
 def _pieces(files: Sequence[Path], shown: Sequence[str], keys: Sequence[str | None],

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import pickle
+from collections.abc import Callable
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -57,8 +58,33 @@ class _Unpickler(pickle.Unpickler):
             if (isinstance(found, type) and found.__module__ == module
                     and (dataclasses.is_dataclass(found) or issubclass(found, Enum)
                          or found.__dict__.get("cache_safe") is True)):
-                return found
+                return _sharing(found) or found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+# The values of the fields that a class says repeat from note to note (its ``REPEATED``:
+# section and field names, role sets), each read back once for the whole process.
+_REPEATED: dict[object, object] = {}
+REPEATED_LONGEST = 64  # a longer string (a free-text field) is kept as it is
+
+
+def _sharing(kind: type) -> Callable[..., object] | None:
+    """How to make ``kind`` from its fields with its repeated values shared, when it has any
+    and is pickled by :class:`_Pickler` (as a call of the class with its fields)."""
+    names, fields = getattr(kind, "REPEATED", ()), _init_fields(kind)
+    if not names or fields is None:
+        return None
+    places = tuple(fields.index(name) for name in names)
+
+    def make(*values: object) -> object:
+        shared = list(values)
+        for place in places:
+            value = shared[place]
+            if not isinstance(value, str) or len(value) <= REPEATED_LONGEST:
+                shared[place] = _REPEATED.setdefault((type(value), value), value)
+        return kind(*shared)
+
+    return make
 
 
 def _member(kind: object, name: str) -> object:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal
 
 from soapbuild.model.source import SourceText
 
@@ -56,6 +56,10 @@ class RawField:
     key_span: Span
     value_span: Span
     items: tuple[RawField, ...] = ()
+
+    #: Values that repeat from note to note, read back from the cache or a worker as one
+    #: object for all (:mod:`soapbuild.cache.pickles`): a check holds every note at once.
+    REPEATED: ClassVar[tuple[str, ...]] = ("name", "text", "kind")
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +202,10 @@ class Heading:
     span: Span
     text_span: Span
 
+    #: Values that repeat from note to note, read back from the cache or a worker as one
+    #: object for all (:mod:`soapbuild.cache.pickles`): a check holds every note at once.
+    REPEATED: ClassVar[tuple[str, ...]] = ("text",)
+
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -219,6 +227,10 @@ class Section:
     blocks: tuple[Block, ...]
     label: bool = False
     roles: frozenset[str] = frozenset()
+
+    #: Values that repeat from note to note, read back from the cache or a worker as one
+    #: object for all (:mod:`soapbuild.cache.pickles`): a check holds every note at once.
+    REPEATED: ClassVar[tuple[str, ...]] = ("name", "roles")
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +271,10 @@ class Quote:
 
     span: Span
     mark: QuoteMark
+
+    #: Values that repeat from note to note, read back from the cache or a worker as one
+    #: object for all (:mod:`soapbuild.cache.pickles`): a check holds every note at once.
+    REPEATED: ClassVar[tuple[str, ...]] = ("mark",)
 
 
 class SuppressionKind(StrEnum):
