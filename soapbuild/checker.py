@@ -68,7 +68,8 @@ RawReader = Callable[[Path, "str | None"], "bytes | None"]
 @dataclass(frozen=True, slots=True)
 class Piece:
     """What one note yields on its own, before any rule that looks across notes or at the
-    note's past: the parse, the hits of the note-only checks
+    note's past: the parse (its note lean, :meth:`~soapbuild.model.note.Note.lean`: a
+    check holds every note's piece at once), the hits of the note-only checks
     (:data:`~soapbuild.rules.catalog.NOTE_ONLY`) among those run, in their order, and its
     sections' fingerprints for copied text.
 
