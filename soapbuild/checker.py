@@ -162,6 +162,12 @@ class CheckRun:
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
 
+    def printed(self) -> CheckRun:
+        """What ``check`` prints of the run: the files and plans checked and the findings.
+        The run memo keeps this much (:mod:`soapbuild.cache.runs`), and ``check`` holds no
+        more while it formats them (the notes of a whole practice are let go first)."""
+        return CheckRun(self.files, self.findings, self.suppressed, plan_files=self.plan_files)
+
 
 @dataclass(frozen=True, slots=True)
 class FileOutcome:

@@ -92,8 +92,7 @@ class RunInputs:
         if store is None:
             return
         try:
-            shown = CheckRun(run.files, run.findings, run.suppressed, plan_files=run.plan_files)
-            store.write(self.entry, dump((self.key(), shown)))
+            store.write(self.entry, dump((self.key(), run.printed())))
         finally:
             store.close()
 

@@ -297,10 +297,11 @@ def check(directory: Path, settings: Settings, now: datetime, options: CheckOpti
 
 def _whole_or_asked(directory: Path, settings: Settings, now: datetime,
                     options: CheckOptions) -> CheckRun:
-    """The check asked for; at a fixed time, given back from the last such run when nothing
-    it read has changed (:mod:`soapbuild.cache.runs`)."""
+    """What ``check`` prints of the check asked for (:meth:`CheckRun.printed`: the notes are
+    let go before the findings are formatted); at a fixed time, given back from the last
+    such run when nothing it read has changed (:mod:`soapbuild.cache.runs`)."""
     if options.staged or not options.fixed_now:
-        return run_checks(directory, settings, now, options.paths, options.staged)
+        return run_checks(directory, settings, now, options.paths, options.staged).printed()
     from soapbuild.cache.runs import RunInputs
 
     inputs = RunInputs.of(settings, directory, [directory / p for p in options.paths],
@@ -309,6 +310,7 @@ def _whole_or_asked(directory: Path, settings: Settings, now: datetime,
     if run is None:
         run = run_checks(directory, settings, now, options.paths)
         inputs.keep(run)
+        run = run.printed()
     return run
 
 
