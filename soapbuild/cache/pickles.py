@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import pickle
+import sys
 from collections.abc import Callable
 from enum import Enum
 from functools import cache
@@ -63,7 +64,8 @@ class _Unpickler(pickle.Unpickler):
 
 
 # The values of the fields that a class says repeat from note to note (its ``REPEATED``:
-# section and field names, role sets), each read back once for the whole process.
+# section and field names, role sets), each read back once for the whole process: strings
+# interned, other values (role sets) kept here.
 _REPEATED: dict[object, object] = {}
 REPEATED_LONGEST = 64  # a longer string (a free-text field) is kept as it is
 
@@ -80,7 +82,10 @@ def _sharing(kind: type) -> Callable[..., object] | None:
         shared = list(values)
         for place in places:
             value = shared[place]
-            if not isinstance(value, str) or len(value) <= REPEATED_LONGEST:
+            if type(value) is str:
+                if len(value) <= REPEATED_LONGEST:
+                    shared[place] = sys.intern(value)
+            elif value is not None:
                 shared[place] = _REPEATED.setdefault((type(value), value), value)
         return kind(*shared)
 
