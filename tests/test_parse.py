@@ -268,4 +268,12 @@ def test_the_note_model_is_immutable(parse: Parse, make_note: Callable[..., str]
     note = parse(make_note()).note
     assert isinstance(note, Note)
     with pytest.raises(AttributeError):
+        note.key = ""  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        note.body = note.body  # type: ignore[misc]
+    # The prose is made from the text, never set (Python 3.11's frozen dataclasses with
+    # slots refuse a name that is not a field with a TypeError, not an AttributeError).
+    prose = note.prose
+    with pytest.raises((AttributeError, TypeError)):
         note.prose = ""  # type: ignore[misc]
+    assert note.prose == prose and note.prose.strip()
