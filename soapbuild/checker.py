@@ -310,17 +310,20 @@ def _pieces(files: Sequence[Path], shown: Sequence[str], keys: Sequence[str | No
 
     variant = _variant(checks, copies)
     formats = dict(context.settings.formats)
-    # A note the cache lacks is read again where its piece is made (in a worker): the
-    # bytes of every note are not held here at once, beside every piece.
-    pieces = [_kept(cache, raw(file, key), display, key, variant) if cache is not None
-              else None for file, display, key in zip(files, shown, keys, strict=True)]
+    data = [raw(file, key) if cache is not None else None for file, key in zip(files, keys,
+                                                                                strict=True)]
+    pieces = [_kept(cache, content, display, key, variant) if cache is not None else None
+              for content, display, key in zip(data, shown, keys, strict=True)]
     todo = [number for number, piece in enumerate(pieces) if piece is None]
+    # Each note's bytes are let go once its piece is made (a forked worker has its own
+    # copy): a whole practice's bytes are not held beside every piece.
+    data = [None if piece is not None else content for piece, content in zip(pieces, data,
+                                                                              strict=True)]
 
     def make(number: int) -> tuple[Piece, bytes | None]:
         """The piece, and its pickle when the cache made one."""
         at = todo[number]
-        file, display, key = files[at], shown[at], keys[at]
-        content = raw(file, key) if cache is not None else None
+        file, display, key, content = files[at], shown[at], keys[at], data[at]
         if cache is None or content is None:  # no cache, or unreadable: the reader says why
             return make_piece(reader(file, display, formats, key), context, checks, copies), None
         result = replace(parse_note(content, display, formats, key),
@@ -338,6 +341,7 @@ def _pieces(files: Sequence[Path], shown: Sequence[str], keys: Sequence[str | No
         made = _sent(spread(send, len(todo), PARALLEL_NOTES))
     for at, piece in zip(todo, made, strict=True):
         pieces[at] = piece
+        data[at] = None
     return [piece for piece in pieces if piece is not None]
 
 
