@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from soapbuild.model.findings import Severity
 from soapbuild.model.formats import NoteFormat, builtin_formats
 from soapbuild.model.service_codes import ServiceCode, builtin_service_codes
+from soapbuild.model.severity import Severity
 from soapbuild.model.signers import Clinician, builtin_cosign_credentials
 from soapbuild.settings_table import (
     ENTRIES,

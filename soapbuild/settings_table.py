@@ -21,7 +21,6 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from soapbuild.model.findings import Severity
 from soapbuild.model.formats import ROLES, NoteFormat, read_roles
 from soapbuild.model.service_codes import (
     ServiceCode,
@@ -29,6 +28,7 @@ from soapbuild.model.service_codes import (
     builtin_service_codes,
     is_reference,
 )
+from soapbuild.model.severity import Severity
 from soapbuild.model.signers import Clinician
 
 

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from soapbuild.confined import OutsideWorkspace, check_inside, own_folder
-from soapbuild.history.lock import digest, normalized
 
 SEALS_FILE = Path(".soapbuild") / "seals.json"
 ORIGINALS = Path(".soapbuild") / "originals"
@@ -286,6 +285,8 @@ class SealStore:
         except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as error:
             raise SealError(f"{path}: cannot be read ({error}); restore it from version "
                             "control") from None
+        from soapbuild.history.lock import digest, normalized  # not for a build's key
+
         if digest(normalized(text)) != sha256:
             raise SealError(f"{path}: does not hold the text of its seal: it was edited; "
                             "restore it from version control")

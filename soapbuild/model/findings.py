@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from soapbuild.model.note import Span
+from soapbuild.model.severity import Severity
 
-
-class Severity(StrEnum):
-    """How much a finding matters: an error means the note is not a complete record."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+__all__ = ["Finding", "Hit", "Severity"]
 
 
 @dataclass(frozen=True, slots=True)

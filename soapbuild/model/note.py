@@ -11,10 +11,11 @@ out, so a match found in ``prose`` is a position in the file as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar, Literal
 
+# Re-exported: Moment is read where every other part of the note model is.
+from soapbuild.model.moment import Moment as Moment
 from soapbuild.model.source import SourceText
 
 
@@ -60,20 +61,6 @@ class RawField:
     #: Values that repeat from note to note, read back from the cache or a worker as one
     #: object for all (:mod:`soapbuild.cache.pickles`): a check holds every note at once.
     REPEATED: ClassVar[tuple[str, ...]] = ("name", "text", "kind")
-
-
-@dataclass(frozen=True, slots=True)
-class Moment:
-    """A date or date-time as written in the note.
-
-    ``value`` is naive when the note gave no UTC offset; it is then read in the
-    practice timezone (a setting), which is why the model keeps it naive rather
-    than guessing here.
-    """
-
-    value: datetime
-    date_only: bool
-    text: str
 
 
 @dataclass(frozen=True, slots=True)

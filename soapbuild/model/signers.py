@@ -20,8 +20,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from soapbuild.model.note import Header, Moment
+if TYPE_CHECKING:
+    from soapbuild.model.note import Header, Moment
 
 _TITLE = re.compile(r"^(?:dr|mr|mrs|ms|mx|prof)\.?\s+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, tzinfo
 
-from soapbuild.model.note import Moment
+from soapbuild.model.moment import Moment
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _DATE_TIME = re.compile(

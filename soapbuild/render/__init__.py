@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soapbuild.cache.keys import digest, disk_digests, file_digest, input_parts
-from soapbuild.history.seals import SEALS_FILE
 from soapbuild.settings import Settings
 
 if TYPE_CHECKING:
@@ -135,6 +134,8 @@ def final_key(settings: Settings, key: str) -> str:
     so checking again against it finds the same; taking the seals after the
     check lets the next build see the output as up to date.
     """
+    from soapbuild.history.seals import SEALS_FILE
+
     return digest(key, file_digest(settings.root / SEALS_FILE))
 
 

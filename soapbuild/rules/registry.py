@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from soapbuild.model.findings import Severity
+from soapbuild.model.severity import Severity
 
 FAMILY_ORDER = ("input", "fields", "sections", "addenda", "timeliness", "billing", "locking",
                 "signatures", "supervision", "diagnosis", "plans", "copied", "judgment",
