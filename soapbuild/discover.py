@@ -48,15 +48,19 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def workspace_key(path: Path, root: Path) -> str | None:
+def workspace_key(path: Path, root: Path,
+                  folders: dict[str, str] | None = None) -> str | None:
     """The note's path relative to the workspace root (how seals name it), or None outside.
 
     Resolved, so '..' and symlinked folders give the note one key; with strings, not
     pathlib, and the root resolved once: a check asks this of every note. realpath, not
     Path.resolve, which raises RuntimeError on a symlink loop (the read then says R001).
+    ``folders`` (the real path of each folder, by its path) lets a caller that asks this
+    of every file of a few folders resolve each folder once: a file that is not itself a
+    link then only costs one ``lstat``.
     """
     try:
-        real, base = os.path.realpath(path), _real(os.fspath(root))
+        real, base = _real_file(os.fspath(path), folders), _real(os.fspath(root))
     except (ValueError, OSError):
         return None
     if real == base:
@@ -72,15 +76,27 @@ def _real(root: str) -> str:
     return os.path.realpath(root)
 
 
+def _real_file(path: str, folders: dict[str, str] | None) -> str:
+    """``os.path.realpath(path)``, resolving its folder through ``folders`` when given."""
+    folder, name = os.path.split(path)
+    if folders is None or name in ("", ".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    if folder not in folders:
+        folders[folder] = os.path.realpath(folder or ".")
+    return os.path.join(folders[folder], name)
+
+
 def file_identity(path: Path, root: Path) -> str:
     """One name per note file for a build's records: its workspace key, or its real path
     when it lies outside the workspace."""
     return identity_and_key(path, root)[0]
 
 
-def identity_and_key(path: Path, root: Path) -> tuple[str, str | None]:
-    """:func:`file_identity` and :func:`workspace_key` at once (the path resolved once)."""
-    key = workspace_key(path, root)
+def identity_and_key(path: Path, root: Path,
+                     folders: dict[str, str] | None = None) -> tuple[str, str | None]:
+    """:func:`file_identity` and :func:`workspace_key` at once (the path resolved once;
+    ``folders`` as :func:`workspace_key` takes it)."""
+    key = workspace_key(path, root, folders)
     return (key if key is not None else Path(os.path.realpath(path)).as_posix()), key
 
 

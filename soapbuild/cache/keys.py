@@ -135,8 +135,9 @@ def disk_digests(settings: Settings, paths: Sequence[Path] = ()) -> dict[str, st
     root = settings.root.resolve()
     folders = [(root / settings.notes_dir).resolve(), *paths]
     found = {}
+    resolved: dict[str, str] = {}  # each folder's real path, for this call only
     for path in note_files([path for path in folders if path.exists()]):
-        identity, key = identity_and_key(path, root)
+        identity, key = identity_and_key(path, root, resolved)
         if identity not in found:  # the notes folder asked for by name is listed twice
             found[identity] = digest_of(path) if key is not None else "outside"
     return found

@@ -23,7 +23,6 @@ reports.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -35,7 +34,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soapbuild.cache.keys import digest, disk_digests, file_digest, input_parts
+from soapbuild.cache.keys import (
+    digest,
+    disk_digests,
+    file_digest,
+    input_parts,
+    package_fingerprint,
+)
 from soapbuild.settings import Settings
 
 if TYPE_CHECKING:
@@ -90,16 +95,11 @@ def output_folder(settings: Settings) -> Path:
 
 @cache  # read once per process: code edited under a running process is not its code
 def code_fingerprint() -> str:
-    """soapbuild's own code and data: a new version (or a local edit) rebuilds everything."""
-    import soapbuild
-
-    package = Path(soapbuild.__file__).resolve().parent
-    found = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".toml", ".txt", ".json") and path.is_file():
-            found.update(path.relative_to(package).as_posix().encode())
-            found.update(path.read_bytes())
-    return found.hexdigest()
+    """soapbuild's own code and data: a new version (or a local edit) rebuilds everything.
+    By each file's path, size and modification time, as the cache names its entries
+    (:func:`~soapbuild.cache.keys.package_fingerprint`): reading every module to hash it
+    cost an up-to-date build a tenth of its time."""
+    return package_fingerprint()
 
 
 def build_key(settings: Settings, now_key: str, pdf: str,
