@@ -79,10 +79,7 @@ class SketchIndex:
         for value in keys:
             held = holders[value]
             if len(held) >= words:
-                bitmap = bytearray(words * 4)
-                for position in held:
-                    bitmap[position >> 3] |= 1 << (position & 7)
-                postings.frombytes(bytes(bitmap))
+                postings.frombytes(_bitmap_bytes(held, words * 4))
             else:
                 postings.extend(held)
             dense.append(len(held) >= words)
@@ -95,24 +92,16 @@ class SketchIndex:
         low, high = self.offsets[number], self.offsets[number + 1]
         if not self.dense[number]:
             return list(self.postings[low:high])
-        bitmap = int.from_bytes(self.postings[low:high].tobytes(), "little")
-        found = []
-        while bitmap:
-            lowest = bitmap & -bitmap
-            found.append(lowest.bit_length() - 1)
-            bitmap ^= lowest
-        return found
+        return list(_positions(int.from_bytes(self.postings[low:high].tobytes(), "little")))
 
     def _bitmap(self, number: int) -> int:
         """The notes holding the ``number``-th key, as the bits of a number."""
         low, high = self.offsets[number], self.offsets[number + 1]
         if self.dense[number]:
             return int.from_bytes(self.postings[low:high].tobytes(), "little")
-        bitmap = bytearray((len(self.blobs) + 7) // 8)
-        for position in self.postings[low:high]:
-            if position < len(self.blobs):
-                bitmap[position >> 3] |= 1 << (position & 7)
-        return int.from_bytes(bitmap, "little")
+        size = len(self.blobs)
+        held = [position for position in self.postings[low:high] if position < size]
+        return int.from_bytes(_bitmap_bytes(held, (size + 7) // 8), "little")
 
     def sketches(self, blobs: Iterable[str]) -> dict[str, list[int]]:
         """The sketches of ``blobs`` as the index holds them (for making it again with
@@ -150,14 +139,9 @@ class SketchIndex:
                 _add(slices, self._bitmap(number))
         need = max(1, ceil(least))
         reached = _at_least(slices, need, len(self.blobs))
-        found: Counter[str] = Counter()
-        while reached:
-            lowest = reached & -reached
-            position = lowest.bit_length() - 1
-            reached ^= lowest
-            found[self.blobs[position]] = sum(((bits >> position) & 1) << place
-                                              for place, bits in enumerate(slices))
-        return found
+        return Counter({self.blobs[position]: sum(((bits >> position) & 1) << place
+                                                  for place, bits in enumerate(slices))
+                        for position in _positions(reached)})
 
     def to_bytes(self) -> bytes:
         width = len(self.blobs[0]) // 2 if self.blobs else 0
@@ -187,6 +171,22 @@ class SketchIndex:
             return None
         return cls(tuple(names[n:n + width].hex() for n in range(0, len(names), width or 1)),
                    parts[1].cast(UINT32), offsets, parts[3].cast(UINT32), bytes(parts[4]))
+
+
+def _bitmap_bytes(positions: Iterable[int], size: int) -> bytes:
+    """``size`` bytes whose little-endian number has bit p set for each of ``positions``."""
+    bitmap = bytearray(size)
+    for position in positions:
+        bitmap[position >> 3] |= 1 << (position & 7)
+    return bytes(bitmap)
+
+
+def _positions(bitmap: int) -> Iterable[int]:
+    """The bits set in ``bitmap``, lowest first."""
+    while bitmap:
+        lowest = bitmap & -bitmap
+        yield lowest.bit_length() - 1
+        bitmap ^= lowest
 
 
 def _add(slices: list[int], bitmap: int) -> None:
