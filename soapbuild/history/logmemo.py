@@ -41,23 +41,23 @@ def read_commits(paths: git.Paths, root: Path) -> list[git.Commit]:
     try:
         name = hashlib.sha256("\0".join([package_fingerprint(), str(paths.top), paths.root,
                                          paths.notes]).encode()).hexdigest()
-        kept = load(store.read(name) or b"")
-        branch = _branch(paths, head, kept)
-        if not (isinstance(kept, tuple) and kept and kept[0] == head):
+        branch, current = _branch(paths, head, load(store.read(name) or b""))
+        if not current:
             store.write(name, dump((head, tuple(branch))))
     finally:
         store.close()
     return branch + git.reflog_commits(paths, head)
 
 
-def _branch(paths: git.Paths, head: str, kept: object) -> list[git.Commit]:
-    """The commits reachable from ``head``: the kept ones and those made since, or all."""
+def _branch(paths: git.Paths, head: str, kept: object) -> tuple[list[git.Commit], bool]:
+    """The commits reachable from ``head`` (the kept ones and those made since, or all), and
+    whether the kept entry was read at ``head`` already (then it need not be written)."""
     if (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], str)
             and isinstance(kept[1], tuple)
             and all(isinstance(commit, git.Commit) for commit in kept[1])):
         old, commits = kept
         if old == head:
-            return list(commits)
+            return list(commits), True
         if git.is_ancestor(paths.top, old, head):
-            return git.branch_commits(paths, f"{old}..{head}") + list(commits)
-    return git.branch_commits(paths, head)
+            return git.branch_commits(paths, f"{old}..{head}") + list(commits), False
+    return git.branch_commits(paths, head), False
